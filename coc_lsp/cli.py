@@ -1,0 +1,144 @@
+"""`coc run | lsp | dap`: the command line.
+
+Exit status of `coc run`: 0 when the program succeeded, 1 when it failed (or the LM could not
+emulate a line), 2 for bad usage. Heavy modules (the language server, the debugger, LM clients) are
+imported only by the subcommand that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from coc_lsp.runtime.executor import MODES, RunOptions, RunResult, run_file
+from coc_lsp.runtime.trace import TraceWriter
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coc", description="Chain of Code: run hybrid Python/LM programs.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run a .coc.py program")
+    run.add_argument("file", help="the program (.coc.py)")
+    run.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the program (after --)")
+    run.add_argument("--mode", choices=MODES, default=None, help="interweave (default), python (no LM) or lm (every line emulated)")
+    run.add_argument("--backend", help="'openai', 'embedded' or MODULE:FACTORY for a custom backend")
+    run.add_argument("--model", help="model name for the endpoint")
+    run.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")
+    run.add_argument("--model-path", help="a GGUF model file for the embedded backend")
+    run.add_argument("--cache-dir", help="directory of the LM answer cache")
+    run.add_argument("--no-cache", action="store_true", default=None, help="neither read nor write the cache")
+    run.add_argument("--timeout", type=float, help="seconds to wait for one LM answer")
+    run.add_argument("--trace", metavar="FILE", help="write the trace as JSON lines to FILE ('-' for stdout)")
+    run.add_argument("--refresh-line", type=int, action="append", default=[], metavar="LINE", help="ask the LM again for this line, bypassing the cache")
+    run.add_argument("--quiet", action="store_true", help="no summary on stderr")
+
+    lsp = commands.add_parser("lsp", help="serve the language server (stdio)")
+    lsp.add_argument("--tcp", type=int, metavar="PORT", help="serve on 127.0.0.1:PORT instead of stdio")
+    commands.add_parser("dap", help="serve the debug adapter (stdio)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "lsp":
+        from coc_lsp.server.main import serve
+
+        serve(tcp_port=args.tcp)
+        return 0
+    if args.command == "dap":
+        from coc_lsp.debug.adapter import serve as serve_dap
+
+        return serve_dap()
+    return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"coc: error: {args.file}: no such file", file=sys.stderr)
+        return 2
+    program_args = args.args[1:] if args.args[:1] == ["--"] else args.args
+    overrides = {
+        "backend": args.backend,
+        "model": args.model,
+        "base_url": args.base_url,
+        "model_path": args.model_path,
+        "cache_dir": args.cache_dir,
+        "no_cache": args.no_cache,
+        "timeout": args.timeout,
+        "mode": args.mode,
+    }
+    from coc_lsp.lm.config import load_config
+    from coc_lsp.lm.errors import ConfigError
+
+    try:
+        config = load_config(path, {k: v for k, v in overrides.items() if v is not None})
+    except ConfigError as error:
+        print(f"coc: error: {error}", file=sys.stderr)
+        return 2
+    mode = args.mode or getattr(config, "mode", None) or "interweave"
+    if mode not in MODES:
+        print(f"coc: error: unknown mode {mode!r}; choose one of {', '.join(MODES)}", file=sys.stderr)
+        return 2
+    trace_stream, program_stdout = _open_trace(args.trace)
+    options = RunOptions(
+        mode=mode,
+        args=program_args,
+        make_lmulator=lambda: make_lmulator(config),
+        refresh_lines=frozenset(args.refresh_line),
+        stdout=program_stdout,
+        stderr=sys.stderr,
+    )
+    try:
+        result = run_file(str(path), options, TraceWriter(trace_stream))
+    finally:
+        if trace_stream is not None and trace_stream is not sys.stdout:
+            trace_stream.close()
+    if not args.quiet:
+        print(summary(result), file=sys.stderr)
+    return result.exit_code
+
+
+def make_lmulator(config: Any) -> tuple[Any, str]:
+    """The LMulator for `config`: the chosen backend behind the cache."""
+    from coc_lsp.lm.cache import Cache, default_cache_path
+    from coc_lsp.lm.config import choose_backend
+    from coc_lsp.lm.lmulator import LMulator
+
+    backend, identity, description = choose_backend(config)
+    cache = None if config.no_cache else Cache(default_cache_path(config.cache_dir))
+    return LMulator(backend, cache, identity), description
+
+
+def _open_trace(target: str | None) -> tuple[TextIO | None, TextIO | None]:
+    """(trace stream, where the program's stdout goes). With `--trace -` the trace owns fd 1 and
+    everything else written to fd 1 (the program's prints, C libraries, children) goes to stderr."""
+    if target is None:
+        return None, sys.stdout
+    if target == "-":
+        sys.stdout.flush()
+        trace_fd = os.dup(1)
+        os.dup2(2, 1)
+        return os.fdopen(trace_fd, "w", encoding="utf-8", buffering=1), None
+    return open(target, "w", encoding="utf-8", buffering=1), sys.stdout
+
+
+def summary(result: RunResult) -> str:
+    totals = result.totals
+    parts = [
+        f"{totals['emulations']} emulations on {totals['lines']} lines",
+        f"{totals['lm_calls']} LM calls",
+        f"{totals['cache_hits']} cache hits",
+        f"{totals['prompt_tokens'] + totals['completion_tokens']} tokens",
+        f"{result.seconds:.2f} s",
+    ]
+    text = "coc: " + ", ".join(parts)
+    if result.backend:
+        text += f"; backend: {result.backend}"
+    if result.answer is not None:
+        text += f"\ncoc: answer = {result.answer}"
+    return text

@@ -1,0 +1,164 @@
+"""Runs a hybrid program: rewrite, compile against the real path, exec with the hooks in place.
+
+`--mode python` compiles the file as it is (no rewrite, no LM): CPython's speed and errors exactly.
+The program's `__builtins__` is a copy of the real builtins plus the hooks object under a name no
+identifier can spell (`@coc`), so the hooks never appear among the program's variables.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from coc_lsp.runtime.hooks import EmulationError, Hooks
+from coc_lsp.runtime.output import TeeStream
+from coc_lsp.runtime.session import BeforeEmulation, Session
+from coc_lsp.runtime.trace import TRACE_VERSION, TraceWriter
+
+MODES = ("interweave", "python", "lm")
+
+
+@dataclass
+class RunOptions:
+    mode: str = "interweave"
+    args: list[str] = field(default_factory=list)
+    # Builds the LMulator on first use: returns (lmulator, description of backend and model).
+    make_lmulator: Callable[[], tuple[Any, str]] | None = None
+    refresh_lines: frozenset[int] = frozenset()
+    before_emulation: BeforeEmulation | None = None
+    # Where the program's own stdout/stderr go; None when only the trace records them.
+    stdout: TextIO | None = None
+    stderr: TextIO | None = None
+
+
+@dataclass
+class RunResult:
+    exit_code: int
+    seconds: float
+    totals: dict[str, int]
+    backend: str | None
+    answer: str | None = None
+    error: str | None = None
+
+
+def run_file(path: str, options: RunOptions, trace: TraceWriter) -> RunResult:
+    from coc_lsp.lm.reprs import safe_repr
+
+    filename = str(Path(path).resolve())
+    started = time.perf_counter()
+    source = Path(filename).read_text(encoding="utf-8")
+    session = Session(
+        filename=filename,
+        source=source,
+        mode=options.mode,
+        trace=trace,
+        make_lmulator=options.make_lmulator or _no_lm,
+        refresh_lines=options.refresh_lines,
+        before_emulation=options.before_emulation,
+        line_count=source.count("\n") + 1,
+    )
+    trace.write("start", version=TRACE_VERSION, program=filename, mode=options.mode, pid=os.getpid())
+    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins}
+    exit_code, error = 0, None
+    stdout = TeeStream(options.stdout, trace, "stdout")
+    stderr = TeeStream(options.stderr, trace, "stderr")
+    saved = sys.stdout, sys.stderr, sys.argv[:], sys.path[:]
+    sys.stdout, sys.stderr = stdout, stderr
+    sys.argv = [filename, *options.args]
+    sys.path.insert(0, str(Path(filename).parent))
+    try:
+        code = compile_program(filename, source, options.mode, session, namespace)
+        exec(code, namespace)
+    except SystemExit as stop:
+        exit_code, error = _exit_status(stop, stderr)
+    except SyntaxError as failure:
+        exit_code, error = 1, f"{filename}:{failure.lineno}: SyntaxError: {failure.msg}"
+        trace.write("error", line=failure.lineno, kind="syntax", message=error)
+        stderr.write(error + "\n")
+    except EmulationError as failure:
+        exit_code, error = 1, str(failure)
+        stderr.write(f"coc: {error}\n")
+    except BaseException as failure:  # the program failed: report it like Python, then go on
+        exit_code, error = 1, _describe_failure(failure, filename)
+        line = _failing_line(failure, filename)
+        trace.write("error", line=line, kind="exception", type=type(failure).__name__, message=error)
+        stderr.write(_user_traceback(failure, filename))
+    finally:
+        stdout.flush_trace()
+        stderr.flush_trace()
+        sys.stdout, sys.stderr, sys.argv, sys.path[:] = saved[0], saved[1], saved[2], saved[3]
+    answer = safe_repr(namespace["answer"], 2000) if "answer" in namespace else None
+    seconds = time.perf_counter() - started
+    totals = session.totals.as_dict()
+    trace.write(
+        "end",
+        status="ok" if exit_code == 0 else "error",
+        exit_code=exit_code,
+        answer=answer,
+        seconds=round(seconds, 4),
+        backend=session.backend_description,
+        totals=totals,
+        error=error,
+    )
+    return RunResult(exit_code, seconds, totals, session.backend_description, answer, error)
+
+
+def compile_program(filename: str, source: str, mode: str, session: Session, namespace: dict[str, Any]) -> Any:
+    """Compile the program for `mode`; install the hooks in `namespace` unless in python mode."""
+    if mode == "python":
+        return compile(source, filename, "exec", dont_inherit=True)
+    from coc_lsp.program.rewrite import HOOKS, rewrite
+
+    program = rewrite(source, filename, "lm" if mode == "lm" else "interweave")
+    program_builtins = dict(builtins.__dict__)
+    program_builtins[HOOKS] = Hooks(program, session)
+    namespace["__builtins__"] = program_builtins
+    return compile(program.tree, filename, "exec", dont_inherit=True)
+
+
+def _no_lm() -> tuple[Any, str]:
+    from coc_lsp.lm.errors import ConfigError
+
+    raise ConfigError("No LM backend is configured for this run.")
+
+
+def _exit_status(stop: SystemExit, stderr: TextIO) -> tuple[int, str | None]:
+    code = stop.code
+    if code is None:
+        return 0, None
+    if isinstance(code, int):
+        return code, None if code == 0 else f"the program exited with status {code}"
+    stderr.write(f"{code}\n")
+    return 1, str(code)
+
+
+def _program_frames(failure: BaseException, filename: str) -> list[traceback.FrameSummary]:
+    return [f for f in traceback.extract_tb(failure.__traceback__) if f.filename == filename]
+
+
+def _failing_line(failure: BaseException, filename: str) -> int | None:
+    frames = _program_frames(failure, filename)
+    return frames[-1].lineno if frames else None
+
+
+def _describe_failure(failure: BaseException, filename: str) -> str:
+    line = _failing_line(failure, filename)
+    where = f"{filename}:{line}" if line else filename
+    return f"{where}: {type(failure).__name__}: {failure}"
+
+
+def _user_traceback(failure: BaseException, filename: str) -> str:
+    """Python's traceback without the executor's own frames."""
+    package = str(Path(__file__).resolve().parent.parent)
+    summary = traceback.extract_tb(failure.__traceback__)
+    kept = traceback.StackSummary.from_list([f for f in summary if not f.filename.startswith(package)])
+    lines = ["Traceback (most recent call last):\n", *kept.format()]
+    lines += traceback.format_exception_only(type(failure), failure)
+    return "".join(lines)
