@@ -34,7 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=float, help="seconds to wait for one LM answer")
     run.add_argument("--trace", metavar="FILE", help="write the trace as JSON lines to FILE ('-' for stdout)")
     run.add_argument("--refresh-line", type=int, action="append", default=[], metavar="LINE", help="ask the LM again for this line, bypassing the cache")
+    run.add_argument("--stop-line", type=int, metavar="LINE", help="stop the program when it reaches LINE")
     run.add_argument("--quiet", action="store_true", help="no summary on stderr")
+    run.add_argument("--stop-on-emulation", action="store_true", help="under a debugger (coc dap): pause before each emulation")
 
     lsp = commands.add_parser("lsp", help="serve the language server (stdio)")
     lsp.add_argument("--tcp", type=int, metavar="PORT", help="serve on 127.0.0.1:PORT instead of stdio")
@@ -92,6 +94,8 @@ def run_command(args: argparse.Namespace) -> int:
         refresh_lines=frozenset(args.refresh_line),
         stdout=program_stdout,
         stderr=sys.stderr,
+        stop_line=args.stop_line,
+        before_emulation=_pause_before_emulation() if args.stop_on_emulation else None,
     )
     try:
         result = run_file(str(path), options, TraceWriter(trace_stream))
@@ -101,6 +105,12 @@ def run_command(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(summary(result), file=sys.stderr)
     return result.exit_code
+
+
+def _pause_before_emulation() -> Any:
+    from coc_lsp.debug.pause import pause_before_emulation
+
+    return pause_before_emulation
 
 
 def make_lmulator(config: Any) -> tuple[Any, str]:

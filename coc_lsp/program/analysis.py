@@ -88,6 +88,30 @@ def _flatten(target: ast.expr) -> Iterator[ast.expr]:
         yield target
 
 
+def assignable_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Names a function may assign without changing what they refer to: its own locals
+    (parameters and names it binds itself) and the names it declares global or nonlocal."""
+    names = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue  # a nested scope
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update(a.asname or a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        stack.extend(ast.iter_child_nodes(node))
+    return names
+
+
 def changed_receivers(stmt: ast.stmt) -> list[str]:
     """Names whose objects an expression statement may change: `items.append(x)` -> ["items"]."""
     names: list[str] = []
@@ -140,6 +164,13 @@ def call_return_type(
         if constants and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in constants):
             return "int" if all(isinstance(c, int) for c in constants) else "float"
     return None
+
+
+def comment_types(targets: list[str], comment: str) -> dict[str, str]:
+    """`x = ...  # -> int` gives its one target a type."""
+    if len(targets) == 1 and (m := _TYPE_COMMENT.search(comment)) is not None:
+        return {targets[0]: m["type"].strip()}
+    return {}
 
 
 def compared_labels(tree: ast.AST, function: str) -> list[str]:

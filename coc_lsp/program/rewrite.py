@@ -104,6 +104,7 @@ class _Rewriter:
         self.handlers: dict[int, tuple[CodeType | None, ...]] = {}
         self.handler_stack: list[tuple[CodeType | None, ...]] = []
         self.scope: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
+        self.assignable_cache: dict[ast.AST, set[str]] = {}
 
     def run(self) -> RewrittenProgram:
         self.tree.body = self.body(self.tree.body)
@@ -157,6 +158,18 @@ class _Rewriter:
                 doc = ast.get_docstring(node)
                 return doc.strip() if doc else None
         return None
+
+    def assignable(self, name: str) -> bool:
+        """Can generated code assign `name` here without making it a new local (which would
+        break the function's other uses of a global or enclosing name)?"""
+        if not self.scope:
+            return True
+        function = self.scope[-1]
+        if isinstance(function, ast.ClassDef):
+            return False
+        if function not in self.assignable_cache:
+            self.assignable_cache[function] = analysis.assignable_names(function)
+        return name in self.assignable_cache[function]
 
     def return_annotation(self) -> str | None:
         for node in reversed(self.scope):
@@ -296,13 +309,13 @@ class _Rewriter:
         if isinstance(stmt, ast.Expr) and _is_hook_call(stmt.value):
             return [stmt]
         targets = analysis.statement_targets(stmt)
-        types = {}
+        types = analysis.comment_types(targets or [], split_comment(self.lines[stmt.lineno - 1])[1])
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             types[stmt.target.id] = ast.unparse(stmt.annotation)
         if isinstance(stmt, ast.Expr):
             if self.mode == "lm":
                 return [stmt]  # calls run in Python in lm mode too
-            targets = analysis.changed_receivers(stmt)
+            targets = [n for n in analysis.changed_receivers(stmt) if self.assignable(n)]
         trigger: Trigger = "lm-mode" if self.mode == "lm" else "exception"
         if targets is None:
             # Assigns through attributes or subscripts: emulate the value, assign it in Python.
@@ -345,7 +358,8 @@ class _Rewriter:
                 site = self.site("expression", "pseudo", pseudo, source=pseudo.expr)
                 stmt.value = _hook("expr", site)
                 return [stmt]
-            site = self.site("pseudo", "pseudo", pseudo, targets=tuple(targets))
+            types = analysis.comment_types(targets, split_comment(self.lines[pseudo.lineno - 1])[1])
+            site = self.site("pseudo", "pseudo", pseudo, targets=tuple(targets), target_types=types)
             return [_assign_line(targets, site)]
         first_word = pseudo.text.split(None, 1)[0].lower()
         if first_word in _PRINT_WORDS:
@@ -353,7 +367,8 @@ class _Rewriter:
             call = ast.Call(ast.Name("print", ast.Load()), [_hook("expr", site)], [])
             return [ast.Expr(call)]
         # Free-form prose may change the variables it names: those are its targets.
-        targets = [n for n in dict.fromkeys(re.findall(r"[A-Za-z_]\w*", pseudo.text)) if n in self.bound]
+        words = dict.fromkeys(re.findall(r"[A-Za-z_]\w*", pseudo.text))
+        targets = [n for n in words if n in self.bound and self.assignable(n)]
         site = self.site("pseudo", "pseudo", pseudo, targets=tuple(targets))
         return [_assign_line(targets, site)]
 

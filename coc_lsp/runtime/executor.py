@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from coc_lsp.runtime.hooks import EmulationError, Hooks
+from coc_lsp.runtime.hooks import EmulationError, Hooks, StopRun
 from coc_lsp.runtime.output import TeeStream
 from coc_lsp.runtime.session import BeforeEmulation, Session
 from coc_lsp.runtime.trace import TRACE_VERSION, TraceWriter
@@ -36,6 +36,8 @@ class RunOptions:
     # Where the program's own stdout/stderr go; None when only the trace records them.
     stdout: TextIO | None = None
     stderr: TextIO | None = None
+    # Stop the program when it reaches this line (before running it): the editor's "run to line".
+    stop_line: int | None = None
 
 
 @dataclass
@@ -75,7 +77,11 @@ def run_file(path: str, options: RunOptions, trace: TraceWriter) -> RunResult:
     sys.path.insert(0, str(Path(filename).parent))
     try:
         code = compile_program(filename, source, options.mode, session, namespace)
-        exec(code, namespace)
+        if options.stop_line is not None:
+            sys.settrace(_stop_at(filename, options.stop_line))
+        exec(code, namespace)  # noqa: S102 - the program itself, compiled from its file; never LM text
+    except StopRun:
+        trace.write("stopped", line=options.stop_line)
     except SystemExit as stop:
         exit_code, error = _exit_status(stop, stderr)
     except SyntaxError as failure:
@@ -91,6 +97,8 @@ def run_file(path: str, options: RunOptions, trace: TraceWriter) -> RunResult:
         trace.write("error", line=line, kind="exception", type=type(failure).__name__, message=error)
         stderr.write(_user_traceback(failure, filename))
     finally:
+        if options.stop_line is not None:
+            sys.settrace(None)
         stdout.flush_trace()
         stderr.flush_trace()
         sys.stdout, sys.stderr, sys.argv, sys.path[:] = saved[0], saved[1], saved[2], saved[3]
@@ -121,6 +129,21 @@ def compile_program(filename: str, source: str, mode: str, session: Session, nam
     program_builtins[HOOKS] = Hooks(program, session)
     namespace["__builtins__"] = program_builtins
     return compile(program.tree, filename, "exec", dont_inherit=True)
+
+
+def _stop_at(filename: str, line: int) -> Any:
+    """A trace function that raises StopRun when the program reaches `line` of `filename`.
+    Tracing costs speed, so only runs that stop at a line use it."""
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        if event == "line" and frame.f_lineno == line:
+            raise StopRun
+        return local
+
+    def global_(frame: Any, event: str, arg: Any) -> Any:
+        return local if frame.f_code.co_filename == filename else None
+
+    return global_
 
 
 def _no_lm() -> tuple[Any, str]:

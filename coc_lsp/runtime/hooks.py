@@ -22,8 +22,12 @@ class EmulationError(BaseException):
     A BaseException, so that a program's `except Exception:` does not swallow it."""
 
 
+class StopRun(BaseException):
+    """Raised where a run was asked to stop (`coc run --stop-line`): ends the program early."""
+
+
 # Exceptions that are the program's control flow, never a line to emulate.
-_NEVER_EMULATED = (SystemExit, KeyboardInterrupt, GeneratorExit, StopIteration, StopAsyncIteration, EmulationError)
+_NEVER_EMULATED = (SystemExit, KeyboardInterrupt, GeneratorExit, StopIteration, StopAsyncIteration, EmulationError, StopRun)
 
 
 class Hooks:

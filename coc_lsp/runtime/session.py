@@ -5,7 +5,6 @@ loads one), records the answer in the trace and keeps the run's totals.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType, ModuleType

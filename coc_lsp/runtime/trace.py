@@ -7,10 +7,13 @@ reader sees every event up to a crash.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
 TRACE_VERSION = 1
@@ -49,3 +52,14 @@ def read_trace(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
             continue
         if isinstance(record, dict) and "event" in record:
             yield record
+
+
+def default_trace_path(program: str | os.PathLike[str], cache_dir: str | None = None) -> Path:
+    """Where debug runs leave the trace of `program` for the language server to show: one file per
+    program under the user cache dir (never in the user's workspace)."""
+    from platformdirs import user_cache_dir
+
+    resolved = str(Path(program).resolve())
+    digest = hashlib.sha256(resolved.encode()).hexdigest()[:16]
+    base = Path(cache_dir) if cache_dir else Path(user_cache_dir("coc-lsp"))
+    return base / "traces" / f"{Path(resolved).name}.{digest}.jsonl"

@@ -1,0 +1,61 @@
+"""A deterministic custom backend for runtime tests: answers come from a function the test gives.
+
+It goes through the real LMulator (type checks, retry, cache), as any custom backend does."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coc_lsp.lm.lmulator import LMulator
+from coc_lsp.lm.request import EmulationRequest
+from coc_lsp.runtime.executor import RunOptions, RunResult, run_file
+from coc_lsp.runtime.trace import TraceWriter, read_trace
+
+
+class ScriptedBackend:
+    def __init__(self, answer: Callable[[EmulationRequest], Any]) -> None:
+        self.answer_for = answer
+        self.requests: list[EmulationRequest] = []
+
+    def emulate(self, request: EmulationRequest) -> Any:
+        self.requests.append(request)
+        return self.answer_for(request)
+
+
+@dataclass
+class Run:
+    result: RunResult
+    events: list[dict[str, Any]]
+    stdout: str
+    stderr: str
+    requests: list[EmulationRequest] = field(default_factory=list)
+
+    @property
+    def emulations(self) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["event"] == "emulation"]
+
+    @property
+    def answer(self) -> Any:
+        return self.result.answer
+
+
+def run_program(tmp_path: Path, source: str, answer: Callable[[EmulationRequest], Any], mode: str = "interweave") -> Run:
+    path = tmp_path / "program.coc.py"
+    path.write_text(source)
+    backend = ScriptedBackend(answer)
+    trace, stdout, stderr = io.StringIO(), io.StringIO(), io.StringIO()
+    options = RunOptions(
+        mode=mode,
+        make_lmulator=lambda: (LMulator(backend, None, "scripted"), "scripted backend"),
+        stdout=stdout,
+        stderr=stderr,
+    )
+    result = run_file(str(path), options, TraceWriter(trace))
+    events = list(read_trace(trace.getvalue().splitlines()))
+    json.dumps(events)  # every event is plain JSON
+    return Run(result, events, stdout.getvalue(), stderr.getvalue(), backend.requests)
