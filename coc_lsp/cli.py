@@ -21,9 +21,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coc", description="Chain of Code: run hybrid Python/LM programs.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="run a .coc.py program")
+    run = commands.add_parser(
+        "run", help="run a .coc.py program", usage="coc run FILE [options] [-- program arguments]"
+    )
     run.add_argument("file", help="the program (.coc.py)")
-    run.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the program (after --)")
     run.add_argument("--mode", choices=MODES, default=None, help="interweave (default), python (no LM) or lm (every line emulated)")
     run.add_argument("--backend", help="'openai', 'embedded' or MODULE:FACTORY for a custom backend")
     run.add_argument("--model", help="model name for the endpoint")
@@ -45,7 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    program_args: list[str] = []
+    if "--" in argv:  # everything after `--` belongs to the program
+        split = argv.index("--")
+        argv, program_args = argv[:split], argv[split + 1 :]
     args = build_parser().parse_args(argv)
+    args.args = program_args
     if args.command == "lsp":
         from coc_lsp.server.main import serve
 
@@ -63,7 +70,7 @@ def run_command(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"coc: error: {args.file}: no such file", file=sys.stderr)
         return 2
-    program_args = args.args[1:] if args.args[:1] == ["--"] else args.args
+    program_args = args.args
     overrides = {
         "backend": args.backend,
         "model": args.model,
@@ -97,6 +104,10 @@ def run_command(args: argparse.Namespace) -> int:
         stop_line=args.stop_line,
         before_emulation=_pause_before_emulation() if args.stop_on_emulation else None,
     )
+    if "pydevd" in sys.modules:  # under debugpy (`coc dap`): show it the rewritten program's try blocks
+        from coc_lsp.debug.debuggee import prepare_debugger
+
+        prepare_debugger(str(path.resolve()), mode)
     try:
         result = run_file(str(path), options, TraceWriter(trace_stream))
     finally:
@@ -104,11 +115,13 @@ def run_command(args: argparse.Namespace) -> int:
             trace_stream.close()
     if not args.quiet:
         print(summary(result), file=sys.stderr)
+    elif result.error:
+        print(f"coc: error: {result.error}", file=sys.stderr)
     return result.exit_code
 
 
 def _pause_before_emulation() -> Any:
-    from coc_lsp.debug.pause import pause_before_emulation
+    from coc_lsp.debug.debuggee import pause_before_emulation
 
     return pause_before_emulation
 
@@ -151,4 +164,6 @@ def summary(result: RunResult) -> str:
         text += f"; backend: {result.backend}"
     if result.answer is not None:
         text += f"\ncoc: answer = {result.answer}"
+    if result.error:
+        text += f"\ncoc: error: {result.error}"
     return text

@@ -87,10 +87,8 @@ def run_file(path: str, options: RunOptions, trace: TraceWriter) -> RunResult:
     except SyntaxError as failure:
         exit_code, error = 1, f"{filename}:{failure.lineno}: SyntaxError: {failure.msg}"
         trace.write("error", line=failure.lineno, kind="syntax", message=error)
-        stderr.write(error + "\n")
     except EmulationError as failure:
         exit_code, error = 1, str(failure)
-        stderr.write(f"coc: {error}\n")
     except BaseException as failure:  # the program failed: report it like Python, then go on
         exit_code, error = 1, _describe_failure(failure, filename)
         line = _failing_line(failure, filename)

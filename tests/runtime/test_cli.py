@@ -1,0 +1,165 @@
+"""`coc run` end to end: a child process, the real `openai` client, a scripted endpoint."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from coc_lsp.runtime.trace import read_trace
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "sk-test-SECRET-do-not-leak-4242"
+
+
+def coc(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "coc_lsp", "run", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def answer_json(body: dict) -> str:
+    """Answers by the shape asked: the user message says which function or line it is."""
+    text = body["messages"][-1]["content"]
+    if "is_sarcastic" in text:
+        return json.dumps({"value": "love" in text or "great" in text.lower()})
+    raise AssertionError(f"unexpected request: {text}")
+
+
+def test_sample_runs_against_an_endpoint_then_from_the_cache(scripted_openai, tmp_path: Path) -> None:
+    scripted_openai.script(answer_json)
+    env = scripted_openai.env(SECRET)
+    args = ["samples/sarcasm.coc.py", "--cache-dir", str(tmp_path / "cache"), "--trace", str(tmp_path / "t.jsonl")]
+    first = coc(*args, env=env, cwd=ROOT)
+    assert first.returncode == 0, first.stderr
+    assert "sarcastic sentences: 2" in first.stdout
+    assert "4 emulations on 1 lines, 4 LM calls, 0 cache hits" in first.stderr
+    assert "backend: openai" in first.stderr and scripted_openai.base_url in first.stderr
+    calls = scripted_openai.calls
+    assert calls == 4
+    body = scripted_openai.last.json
+    assert body["response_format"]["type"] == "json_schema"
+
+    second = coc(*args, env=env, cwd=ROOT)
+    assert second.returncode == 0 and "sarcastic sentences: 2" in second.stdout
+    assert scripted_openai.calls == calls, "an unchanged re-run must make no LM calls"
+    assert "0 LM calls, 4 cache hits" in second.stderr
+
+    events = list(read_trace((tmp_path / "t.jsonl").read_text().splitlines()))
+    assert all(e["cached"] for e in events if e["event"] == "emulation")
+    everything = first.stdout + first.stderr + second.stderr + (tmp_path / "t.jsonl").read_text()
+    everything += "".join(p.read_bytes().decode("latin-1") for p in (tmp_path / "cache").rglob("*") if p.is_file())
+    assert SECRET not in everything
+    assert scripted_openai.last.headers["authorization"] == f"Bearer {SECRET}"
+
+
+HOSTILE = [
+    '{"value": "__import__(\'os\').system(\'touch MARKER\')"}',
+    "__import__('os').system('touch MARKER')",
+    '{"value": __import__("os").system("touch MARKER")}',
+    "```python\nexec(\"open('MARKER','w')\")\n```",
+    '{"value": (lambda: open("MARKER", "w"))()}',
+    "eval(compile('open(\"MARKER\",\"w\")', 'x', 'exec'))",
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_answers_never_run(scripted_openai, tmp_path: Path, hostile: str) -> None:
+    marker = tmp_path / "MARKER"
+    program = tmp_path / "p.coc.py"
+    program.write_text("x = 3\nflag = is_big(x)\nprint(flag)\n")
+    scripted_openai.script(lambda body: hostile.replace("MARKER", str(marker)))
+    result = coc(str(program), "--no-cache", env=scripted_openai.env(SECRET), cwd=tmp_path)
+    assert not marker.exists()
+    if result.returncode == 0:  # a string answer is data: it may be printed, never run
+        assert result.stdout.strip() in ("True", "False") or "__import__" in result.stdout or "MARKER" in result.stdout
+    else:
+        assert f"{program}:2" in result.stderr
+    assert SECRET not in result.stdout + result.stderr
+
+
+def test_garbled_answer_is_retried_with_the_error_then_names_the_line(scripted_openai, tmp_path: Path) -> None:
+    program = tmp_path / "p.coc.py"
+    program.write_text("x = 3\nflag = is_big(x)\n")
+    scripted_openai.queue("I think it is big!!", "{{{{ not json")
+    result = coc(str(program), "--no-cache", env=scripted_openai.env(), cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{program}:2" in result.stderr
+    assert scripted_openai.calls == 2
+    retry = scripted_openai.last.user_message
+    assert "I think it is big" in retry or "previous answer" in retry.lower()
+
+
+def test_unreachable_endpoint_gives_one_clear_error(tmp_path: Path) -> None:
+    program = tmp_path / "p.coc.py"
+    program.write_text("flag = is_big(3)\n")
+    url = "http://127.0.0.1:9/v1"
+    started = time.monotonic()
+    result = coc(str(program), "--no-cache", "--base-url", url, "--timeout", "2", env={"OPENAI_API_KEY": SECRET}, cwd=tmp_path)
+    assert result.returncode == 1
+    assert url in result.stderr and f"{program}:1" in result.stderr
+    assert result.stderr.count(url) <= 2 and "Traceback" not in result.stderr
+    assert SECRET not in result.stderr
+    assert time.monotonic() - started < 30
+
+
+def test_python_mode_stops_at_the_first_failing_line(tmp_path: Path) -> None:
+    program = tmp_path / "p.coc.py"
+    program.write_text("a = 1\nb = a + 1\nc = is_big(b)\nprint('never')\n")
+    result = coc(str(program), "--mode", "python", cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{program}:3: NameError: name 'is_big' is not defined" in result.stderr
+    assert "never" not in result.stdout
+
+
+def test_bad_usage_exits_2(tmp_path: Path) -> None:
+    assert coc(str(tmp_path / "missing.coc.py")).returncode == 2
+    program = tmp_path / "p.coc.py"
+    program.write_text("x = 1\n")
+    assert coc(str(program), "--mode", "dream").returncode == 2
+
+
+def test_custom_backend_and_trace_on_stdout(tmp_path: Path) -> None:
+    (tmp_path / "my_backend.py").write_text(
+        "class Backend:\n"
+        "    def emulate(self, request):\n"
+        "        assert request.kind == 'call' and request.function == 'is_big'\n"
+        "        assert request.args == (3,) and request.state['x'] == 3 and 'x = 3' in request.program\n"
+        "        return request.args[0] > 2\n"
+        "def make():\n"
+        "    return Backend()\n"
+    )
+    program = tmp_path / "p.coc.py"
+    program.write_text("x = 3\nprint('before')\nanswer = is_big(x)\n")
+    env = {"PYTHONPATH": str(tmp_path)}
+    result = coc(str(program), "--backend", "my_backend:make", "--no-cache", "--trace", "-", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    events = list(read_trace(result.stdout.splitlines()))
+    assert len(events) == len(result.stdout.splitlines()), "stdout holds only trace events"
+    assert {"event": "output", "stream": "stdout", "text": "before\n"}.items() <= next(e for e in events if e["event"] == "output").items()
+    assert events[-1]["answer"] == "True"
+
+
+def test_python_dash_m_is_the_same_and_openai_is_not_imported_without_an_lm(tmp_path: Path) -> None:
+    program = tmp_path / "p.coc.py"
+    program.write_text("print(sum(range(10)))\n")
+    probe = (
+        "import sys\nfrom coc_lsp.cli import main\n"
+        f"code = main(['run', {str(program)!r}, '--quiet'])\n"
+        "print('openai' in sys.modules, code)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["45", "False", "0"]
