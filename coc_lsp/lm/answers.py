@@ -94,7 +94,9 @@ def _embedded(text: str) -> tuple[bool, Any]:
     starts = [match.start() for match in re.finditer(r"[\[{]", text)][:_MAX_SPANS]
     for start in starts:
         prefix = text[:start]
-        if not _PROSE.fullmatch(prefix) or (prefix and not prefix[-1].isspace() and prefix[-1] != ":"):
+        if not _PROSE.fullmatch(prefix) or (
+            prefix and not prefix[-1].isspace() and prefix[-1] != ":"
+        ):
             continue
         closer = "}" if text[start] == "{" else "]"
         ends = [i for i in range(len(text) - 1, start, -1) if text[i] == closer][:_MAX_SPANS]

@@ -49,4 +49,3 @@ class ConfigError(LMError):
 
 class CacheWarning(UserWarning):
     """The answer cache cannot be used; the run goes on without it."""
-

@@ -2,9 +2,9 @@
 
 The `openai` package is imported on the first answer, not at import time: a run whose lines all
 run in Python never pays for it. Requests ask for JSON-schema structured output; an endpoint that
-rejects `response_format` (or `temperature`) with HTTP 400 is asked again without it, and that
-is remembered for the rest of the process. 429, 5xx, timeouts and connection errors are retried
-with exponential backoff a few times, then become one EndpointError naming the base URL.
+rejects `response_format` (or `temperature`) with HTTP 400 or 422 is asked again without it, and
+that is remembered for the rest of the process. 429, 5xx, timeouts and connection errors are
+retried with exponential backoff a few times, then become one EndpointError naming the base URL.
 
 The API key lives in a `_Secret` that never shows itself: not in repr(), not in messages (server
 text is scrubbed of it), not in the identity the cache uses.
@@ -28,7 +28,10 @@ NO_KEY = "unused"  # local servers want no key, the openai client wants one
 BACKOFF_START_S = 0.25
 BACKOFF_MAX_S = 4.0
 # Optional request parameters some endpoints reject, dropped after their 400 names them.
-_OPTIONAL_PARAMETERS = {"response_format": ("response_format", "json_schema"), "temperature": ("temperature",)}
+_OPTIONAL_PARAMETERS = {
+    "response_format": ("response_format", "json_schema"),
+    "temperature": ("temperature",),
+}
 _dropped: dict[tuple[str, str], set[str]] = {}
 _dropped_lock = threading.Lock()
 
@@ -102,11 +105,17 @@ class OpenAIBackend:
             "temperature": 0,
             "response_format": {
                 "type": "json_schema",
-                "json_schema": {"name": "emulation", "schema": answer_schema(request), "strict": False},
+                "json_schema": {
+                    "name": "emulation",
+                    "schema": answer_schema(request),
+                    "strict": False,
+                },
             },
         }
         while True:
-            for name in _dropped.get((self.base_url, self.model), ()):
+            with _dropped_lock:
+                dropped = set(_dropped.get((self.base_url, self.model), ()))
+            for name in dropped:
                 parameters.pop(name, None)
             completion, rejected = self._create(parameters)
             if completion is not None:
@@ -121,10 +130,10 @@ class OpenAIBackend:
         if not content:
             refusal = getattr(choice.message, "refusal", None) if choice is not None else None
             reason = f" (refusal: {truncate(str(refusal), 200)!r})" if refusal else ""
-            raise AnswerError(f"The model {self.model} returned an empty answer{reason}.").with_cost(
-                "", prompt_tokens, completion_tokens
-            )
-        return content, prompt_tokens, completion_tokens
+            raise AnswerError(
+                f"The model {self.model} returned an empty answer{reason}."
+            ).with_cost("", prompt_tokens, completion_tokens)
+        return self._scrub(content), prompt_tokens, completion_tokens
 
     def _create(self, parameters: dict[str, Any]) -> tuple[Any, str]:
         """(completion, "") or (None, name of a rejected optional parameter); retries transient
@@ -138,12 +147,16 @@ class OpenAIBackend:
             attempt += 1
             try:
                 return client.chat.completions.create(**parameters), ""
-            except openai.BadRequestError as error:
+            except (openai.BadRequestError, openai.UnprocessableEntityError) as error:
                 rejected = _rejected_parameter(error, parameters)
                 if rejected:
                     return None, rejected
                 raise EndpointError(self._status_message(error)) from None
-            except (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError) as error:
+            except (
+                openai.RateLimitError,
+                openai.InternalServerError,
+                openai.APIConnectionError,
+            ) as error:
                 delay = _backoff(attempt, getattr(error, "response", None))
                 if attempt > self.max_retries or time.monotonic() + delay > deadline:
                     raise EndpointError(self._failure_message(error, attempt)) from None
@@ -177,7 +190,10 @@ class OpenAIBackend:
         return f"The LM endpoint {self.base_url} {cause} after {tries}."
 
     def _status_message(self, error: Exception) -> str:
-        return f"The LM endpoint {self.base_url} refused the request for model {self.model!r}: {self._status_text(error)}."
+        return (
+            f"The LM endpoint {self.base_url} refused the request for model {self.model!r}:"
+            f" {self._status_text(error)}."
+        )
 
     def _status_text(self, error: Exception) -> str:
         status = getattr(error, "status_code", "?")

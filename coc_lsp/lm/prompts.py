@@ -48,7 +48,7 @@ _TASKS = {
     "call": "Emulate this call of a function the program does not define.",
     "expression": "Give the value of this expression.",
     "line": "Python could not run this line. Give the values of the variables it sets.",
-    "pseudo": "This line is pseudo-code. Do what it says; give the values of the variables it sets.",
+    "pseudo": "This line is pseudo-code. Do it; give the values of the variables it sets.",
 }
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NOT_SHOWN = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type)
@@ -56,7 +56,10 @@ _NOT_SHOWN = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, t
 
 def messages(request: EmulationRequest) -> list[dict[str, str]]:
     """The short prompt: system message plus one user message for `request`."""
-    lines = [_TASKS.get(request.kind, _TASKS["line"]), f"Line: {truncate(request.source, SOURCE_LIMIT)}"]
+    lines = [
+        _TASKS.get(request.kind, _TASKS["line"]),
+        f"Line: {truncate(request.source, SOURCE_LIMIT)}",
+    ]
     if request.kind == "call" and request.function:
         lines.append(f"Call: {_call_text(request)}")
     state = referenced_state(request)
@@ -64,7 +67,10 @@ def messages(request: EmulationRequest) -> list[dict[str, str]]:
         lines.append("Variables:")
         lines.extend(f"  {name} = {safe_repr(value, VALUE_LIMIT)}" for name, value in state.items())
     lines.extend(_common_lines(request))
-    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "\n".join(lines)}]
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": "\n".join(lines)},
+    ]
 
 
 def baseline_messages(request: EmulationRequest) -> list[dict[str, str]]:
@@ -75,14 +81,20 @@ def baseline_messages(request: EmulationRequest) -> list[dict[str, str]]:
         request.program.rstrip("\n"),
         "```",
         "State:",
-        *(f"  {name} = {safe_repr(value, BASELINE_VALUE_LIMIT)}" for name, value in request.state.items()),
+        *(
+            f"  {name} = {safe_repr(value, BASELINE_VALUE_LIMIT)}"
+            for name, value in request.state.items()
+        ),
         f"{_TASKS.get(request.kind, _TASKS['line'])} (line {request.lineno})",
         f"Line: {request.source}",
     ]
     if request.kind == "call" and request.function:
         lines.append(f"Call: {_call_text(request, BASELINE_VALUE_LIMIT)}")
     lines.extend(_common_lines(request))
-    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "\n".join(lines)}]
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": "\n".join(lines)},
+    ]
 
 
 def referenced_state(request: EmulationRequest) -> dict[str, Any]:
@@ -105,7 +117,9 @@ def answer_shape(request: EmulationRequest) -> str:
         return '{"value": <%s>}' % (request.returns or "any value")
     if not request.targets:
         return '{"<variable>": <new value>, ...} for each variable the line sets'
-    fields = (f"{json.dumps(t)}: <{request.target_types.get(t, 'any value')}>" for t in request.targets)
+    fields = (
+        f"{json.dumps(t)}: <{request.target_types.get(t, 'any value')}>" for t in request.targets
+    )
     return "{" + ", ".join(fields) + "}"
 
 
@@ -131,10 +145,14 @@ def _common_lines(request: EmulationRequest) -> list[str]:
     lines = []
     if request.context.strip():
         lines.append("Context:")
-        lines.extend(f"  {line}" for line in truncate(request.context.strip(), CONTEXT_LIMIT).splitlines())
+        lines.extend(
+            f"  {line}" for line in truncate(request.context.strip(), CONTEXT_LIMIT).splitlines()
+        )
     if request.error:
         lines.append(f"Python gave up with: {truncate(request.error, ERROR_LIMIT)}")
     lines.append(f"Answer with JSON: {answer_shape(request)}")
     if request.feedback:
-        lines.append(f"Your previous answer was rejected: {truncate(request.feedback, FEEDBACK_LIMIT)}")
+        lines.append(
+            f"Your previous answer was rejected: {truncate(request.feedback, FEEDBACK_LIMIT)}"
+        )
     return lines

@@ -37,7 +37,9 @@ def safe_repr(value: Any, limit: int = 300) -> str:
             if length > limit:
                 break
     except Exception as exc:  # noqa: BLE001 - a user's __repr__ may raise anything; say so
-        return truncate(f"<{type(value).__name__} object; repr() raised {type(exc).__name__}>", limit)
+        return truncate(
+            f"<{type(value).__name__} object; repr() raised {type(exc).__name__}>", limit
+        )
     return truncate("".join(pieces), limit)
 
 

@@ -23,13 +23,35 @@ from coc_lsp.lm.reprs import safe_repr
 
 _SCALARS = {"bool", "int", "float", "str", "bytes", "none", "complex"}
 _ALIASES = {
-    "Any": "any", "object": "any", "bool": "bool", "int": "int", "float": "float", "str": "str",
-    "bytes": "bytes", "complex": "complex", "None": "none", "NoneType": "none",
-    "list": "list", "List": "list", "Sequence": "list", "MutableSequence": "list",
-    "Iterable": "list", "Iterator": "list", "Collection": "list",
-    "tuple": "tuple", "Tuple": "tuple", "set": "set", "Set": "set", "AbstractSet": "set",
-    "MutableSet": "set", "frozenset": "frozenset", "FrozenSet": "frozenset",
-    "dict": "dict", "Dict": "dict", "Mapping": "dict", "MutableMapping": "dict",
+    "Any": "any",
+    "object": "any",
+    "bool": "bool",
+    "int": "int",
+    "float": "float",
+    "str": "str",
+    "bytes": "bytes",
+    "complex": "complex",
+    "None": "none",
+    "NoneType": "none",
+    "list": "list",
+    "List": "list",
+    "Sequence": "list",
+    "MutableSequence": "list",
+    "Iterable": "list",
+    "Iterator": "list",
+    "Collection": "list",
+    "tuple": "tuple",
+    "Tuple": "tuple",
+    "set": "set",
+    "Set": "set",
+    "AbstractSet": "set",
+    "MutableSet": "set",
+    "frozenset": "frozenset",
+    "FrozenSet": "frozenset",
+    "dict": "dict",
+    "Dict": "dict",
+    "Mapping": "dict",
+    "MutableMapping": "dict",
 }
 _TRUE_WORDS = {"true", "yes"}
 _FALSE_WORDS = {"false", "no"}
@@ -71,8 +93,12 @@ def _from_node(node: ast.expr, text: str) -> TypeSpec:
             return parse(node.value)
         return TypeSpec("any", text=text)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        members = _flatten_union([_from_node(node.left, ast.unparse(node.left)),
-                                  _from_node(node.right, ast.unparse(node.right))])
+        members = _flatten_union(
+            [
+                _from_node(node.left, ast.unparse(node.left)),
+                _from_node(node.right, ast.unparse(node.right)),
+            ]
+        )
         return _union(members, text)
     base, params = node, None
     if isinstance(node, ast.Subscript):
@@ -108,7 +134,7 @@ def _from_node(node: ast.expr, text: str) -> TypeSpec:
 
 
 def _dotted_name(node: ast.expr) -> str | None:
-    """"List" for `List`, `typing.List` and `t.List`; None for anything else."""
+    """ "List" for `List`, `typing.List` and `t.List`; None for anything else."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
@@ -151,8 +177,14 @@ def targets_schema(targets: list[str], target_types: dict[str, str] | None = Non
 
 
 def _schema(spec: TypeSpec) -> dict[str, Any]:
-    simple = {"bool": "boolean", "int": "integer", "float": "number", "str": "string",
-              "bytes": "string", "none": "null"}
+    simple = {
+        "bool": "boolean",
+        "int": "integer",
+        "float": "number",
+        "str": "string",
+        "bytes": "string",
+        "none": "null",
+    }
     if spec.name in simple:
         return {"type": simple[spec.name]}
     if spec.name in ("list", "set", "frozenset") or (spec.name == "tuple" and spec.variadic):
@@ -164,8 +196,12 @@ def _schema(spec: TypeSpec) -> dict[str, Any]:
         if not spec.args:
             return {"type": "array"}
         size = len(spec.args)
-        return {"type": "array", "prefixItems": [_schema(arg) for arg in spec.args],
-                "minItems": size, "maxItems": size}
+        return {
+            "type": "array",
+            "prefixItems": [_schema(arg) for arg in spec.args],
+            "minItems": size,
+            "maxItems": size,
+        }
     if spec.name == "dict":
         if spec.args and spec.args[1].name != "any":
             return {"type": "object", "additionalProperties": _schema(spec.args[1])}
@@ -294,7 +330,7 @@ def _elements(value: Any, spec: TypeSpec, coerce: bool, what: str) -> list[Any]:
     else:
         element_specs = [spec.args[0] if spec.args else ANY] * len(items)
     checked = []
-    for index, (item, element_spec) in enumerate(zip(items, element_specs)):
+    for index, (item, element_spec) in enumerate(zip(items, element_specs, strict=True)):
         try:
             checked.append(_check(item, element_spec, coerce))
         except _Mismatch as mismatch:
@@ -315,7 +351,7 @@ def _check_set(value: Any, spec: TypeSpec, coerce: bool) -> set[Any] | frozenset
     try:
         return set(items) if spec.name == "set" else frozenset(items)
     except TypeError:
-        raise _fail(f"a {spec.name} of hashable items", value) from None
+        raise _Mismatch(f"a {spec.name} needs hashable items") from None
 
 
 def _check_dict(value: Any, spec: TypeSpec, coerce: bool) -> dict[Any, Any]:
@@ -341,7 +377,11 @@ def _check_literal(value: Any, spec: TypeSpec, coerce: bool) -> Any:
             return allowed
     if coerce:
         if isinstance(value, str):  # "Positive" for Literal['positive']: one clear match only
-            folded = [a for a in spec.args if isinstance(a, str) and a.casefold() == value.strip().casefold()]
+            folded = [
+                a
+                for a in spec.args
+                if isinstance(a, str) and a.casefold() == value.strip().casefold()
+            ]
             if len(folded) == 1:
                 return folded[0]
         for allowed in spec.args:
@@ -365,8 +405,18 @@ def _check_union(value: Any, spec: TypeSpec, coerce: bool) -> Any:
 
 
 _CHECKERS = {
-    "bool": _check_bool, "int": _check_int, "float": _check_float, "complex": _check_complex,
-    "str": _check_str, "bytes": _check_bytes, "none": _check_none, "list": _check_list,
-    "tuple": _check_tuple, "set": _check_set, "frozenset": _check_set, "dict": _check_dict,
-    "literal": _check_literal, "union": _check_union,
+    "bool": _check_bool,
+    "int": _check_int,
+    "float": _check_float,
+    "complex": _check_complex,
+    "str": _check_str,
+    "bytes": _check_bytes,
+    "none": _check_none,
+    "list": _check_list,
+    "tuple": _check_tuple,
+    "set": _check_set,
+    "frozenset": _check_set,
+    "dict": _check_dict,
+    "literal": _check_literal,
+    "union": _check_union,
 }

@@ -103,6 +103,9 @@ class _Rewriter:
         self.raise_lines: set[int] = set()
         self.handlers: dict[int, tuple[CodeType | None, ...]] = {}
         self.handler_stack: list[tuple[CodeType | None, ...]] = []
+        # The type expressions of the handlers of the `try` bodies being rewritten (innermost
+        # last; None for a bare `except:`): guards inside re-raise those without asking the hooks.
+        self.handler_types: list[list[ast.expr | None]] = []
         self.scope: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
         self.assignable_cache: dict[ast.AST, set[str]] = {}
 
@@ -200,11 +203,12 @@ class _Rewriter:
             self.raise_lines.update(range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1))
             return [stmt]
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            saved, self.handler_stack = self.handler_stack, []
+            saved = self.handler_stack, self.handler_types
+            self.handler_stack, self.handler_types = [], []
             self.scope.append(stmt)
             stmt.body = self.body(stmt.body)
             self.scope.pop()
-            self.handler_stack = saved
+            self.handler_stack, self.handler_types = saved
             return [stmt]
         if isinstance(stmt, (ast.Try, ast.TryStar)):
             return [self.try_stmt(stmt)]
@@ -258,7 +262,9 @@ class _Rewriter:
                 expression = ast.Expression(handler.type)
                 types.append(compile(expression, self.filename, "eval"))
         self.handler_stack.append(tuple(types))
+        self.handler_types.append([handler.type for handler in stmt.handlers])
         stmt.body = self.body(stmt.body)
+        self.handler_types.pop()
         self.handler_stack.pop()
         for handler in stmt.handlers:
             handler.body = self.body(handler.body)
@@ -299,7 +305,7 @@ class _Rewriter:
         setattr(owner, attr, _located(ast.Name(temp, ast.Load()), expr))
         compute = ast.Assign([ast.Name(temp, ast.Store())], expr)
         emulate = ast.Assign([ast.Name(temp, ast.Store())], _hook("expr", site))
-        return [self.guard([compute], [emulate], site, at)]  # type: ignore[arg-type]
+        return self.guard([compute], [emulate], site, at)  # type: ignore[arg-type]
 
     def simple_stmt(self, stmt: ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Expr) -> list[ast.stmt]:
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
@@ -326,19 +332,31 @@ class _Rewriter:
             emulated = _assign_line(targets, site)
         if self.mode == "lm":
             return [_located(emulated, stmt)]  # type: ignore[list-item]
-        return [self.guard([stmt], [emulated], site, stmt)]
+        return self.guard([stmt], [emulated], site, stmt)
 
     def guard(
         self, body: list[ast.stmt], emulate: list[ast.stmt], site: int, at: ast.stmt
-    ) -> ast.stmt:
-        """try: body / except BaseException: if @coc.propagates(site): raise / emulate"""
+    ) -> list[ast.stmt]:
+        """try: body / except BaseException: if @coc.propagates(site): raise / emulate
+
+        Inside the program's own `try` bodies, a first handler re-raises what the program's
+        handlers name, so the program's own exceptions cost no call into the hooks."""
+        enclosing = [t for types in reversed(self.handler_types) for t in types]
+        if None in enclosing:
+            return body  # a bare `except:` of the program catches everything first
+        handlers = []
+        if enclosing:
+            flat = [e for t in enclosing for e in (t.elts if isinstance(t, ast.Tuple) else [t])]
+            caught = ast.Tuple([copy.deepcopy(t) for t in flat], ast.Load())
+            handlers.append(ast.ExceptHandler(caught, None, [ast.Raise()]))
         check = ast.If(_hook("propagates", site), [ast.Raise()], [])
-        handler = ast.ExceptHandler(ast.Name("BaseException", ast.Load()), None, [check, *emulate])
-        for node in ast.walk(handler):
-            if "lineno" in node._attributes:
-                node.lineno = node.end_lineno = HANDLER_LINE  # type: ignore[attr-defined]
-                node.col_offset = node.end_col_offset = 0  # type: ignore[attr-defined]
-        return _located(ast.Try(body, [handler], [], []), at)  # type: ignore[return-value]
+        handlers.append(ast.ExceptHandler(ast.Name("BaseException", ast.Load()), None, [check, *emulate]))
+        for handler in handlers:
+            for node in ast.walk(handler):
+                if "lineno" in node._attributes:
+                    node.lineno = node.end_lineno = HANDLER_LINE  # type: ignore[attr-defined]
+                    node.col_offset = node.end_col_offset = 0  # type: ignore[attr-defined]
+        return [_located(ast.Try(body, handlers, [], []), at)]  # type: ignore[list-item]
 
     # -- pseudo-code -------------------------------------------------------------------------
 

@@ -116,7 +116,9 @@ class Session:
             lmulator = self.lm()
             result = lmulator.emulate(request, bypass_cache=site.line in self.refresh_lines)
         except LMError as failure:
-            message = f"{self.filename}:{site.line}: {failure}"
+            message = str(failure)
+            if not message.startswith(self.filename):
+                message = f"{self.filename}:{site.line}: {message}"
             self.trace.write("error", line=site.line, site=site.id, kind="emulation", message=message)
             raise EmulationError(message) from None
         totals = self.totals

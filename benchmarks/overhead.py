@@ -1,0 +1,62 @@
+"""Overhead of `coc run` on a program that needs no LM, against plain `python`.
+
+Runs the workload under plain `python`, `coc run --mode python` and `coc run` (interweave: the
+rewritten program with every statement guarded), interleaved, and prints the medians and their
+ratios. Usage: python benchmarks/overhead.py [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+WORKLOAD = Path(__file__).parent / "workloads" / "pure_python.coc.py"
+
+COMMANDS = {
+    "python": [sys.executable, str(WORKLOAD)],
+    "coc run --mode python": [sys.executable, "-m", "coc_lsp", "run", str(WORKLOAD), "--mode", "python", "--quiet"],
+    "coc run (interweave)": [sys.executable, "-m", "coc_lsp", "run", str(WORKLOAD), "--quiet", "--no-cache"],
+}
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the child): CPU time is less disturbed by other load."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"{command} failed with status {child.returncode}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=7)
+    rounds = parser.parse_args().rounds
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in COMMANDS}
+    outputs = {name: subprocess.run(cmd, capture_output=True, text=True, check=True).stdout for name, cmd in COMMANDS.items()}
+    assert len(set(outputs.values())) == 1, f"the runs disagree: {outputs}"
+    for _ in range(rounds):
+        for name, command in COMMANDS.items():
+            times[name].append(timed(command))
+    def median(name: str, index: int) -> float:
+        return statistics.median(t[index] for t in times[name])
+
+    print(f"Overhead of coc run, {rounds} interleaved rounds, {os.cpu_count()} CPUs, Python {platform.python_version()}\n")
+    print("| command | median wall s | median CPU s | wall ratio | CPU ratio |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name in times:
+        wall, cpu = median(name, 0), median(name, 1)
+        print(f"| {name} | {wall:.3f} | {cpu:.3f} | {wall / median('python', 0):.3f} | {cpu / median('python', 1):.3f} |")
+
+
+if __name__ == "__main__":
+    main()

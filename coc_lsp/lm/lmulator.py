@@ -1,0 +1,163 @@
+"""The LMulator: an emulation request in, a checked value out, with the cache in front.
+
+`LMulator.emulate(request)` looks the request up in the cache, else asks the backend (`answer()`
+when it has one, else `emulate()`), checks the value against the type or targets asked for, asks
+once more with `feedback` when the answer is unusable, and stores what worked. Failures come out
+as LMError subclasses: AnswerError (naming the program file and line) for unusable answers,
+BackendError for a backend that raised, EndpointError from the endpoint backends as they are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from coc_lsp.lm.cache import Cache, cache_key
+from coc_lsp.lm.errors import AnswerError, BackendError, LMError
+from coc_lsp.lm.reprs import safe_repr
+from coc_lsp.lm.request import Answer, Backend, EmulationRequest
+from coc_lsp.lm.types import check
+
+MAX_ATTEMPTS = 2  # the first answer and one retry with feedback
+
+
+@dataclass
+class Emulation:
+    """What the runtime gets back and the trace records. A cache hit costs no tokens and no
+    attempts (`attempts == 0`); `raw` is the answer text the value was read from."""
+
+    value: Any
+    raw: str
+    cached: bool
+    latency_s: float
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    attempts: int = 1
+
+
+class LMulator:
+    """Emulates requests with one backend, through an optional cache."""
+
+    def __init__(self, backend: Backend, cache: Cache | None, identity: str) -> None:
+        self.backend = backend
+        self.cache = cache
+        self.identity = identity
+        self._include_program = getattr(backend, "uses_program", True) is not False
+
+    def __repr__(self) -> str:
+        return f"LMulator({self.identity!r}, cache={self.cache!r})"
+
+    def emulate(self, request: EmulationRequest, *, bypass_cache: bool = False) -> Emulation:
+        """The checked value for `request`; `bypass_cache` asks the backend anew (and stores it)."""
+        started = time.perf_counter()
+        key = None
+        if self.cache is not None:
+            key = cache_key(self.identity, request, include_program=self._include_program)
+            hit = None if bypass_cache else self.cache.get(key)
+            if hit is not None:
+                try:
+                    value = self._checked(hit.value, request)
+                except AnswerError:
+                    pass  # stored by an older, laxer version: ask again and replace it
+                else:
+                    elapsed = time.perf_counter() - started
+                    return Emulation(value, hit.raw, True, elapsed, attempts=0)
+        prompt_tokens = completion_tokens = 0
+        asked = request
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                answer = self._ask(asked)
+                prompt_tokens += answer.prompt_tokens
+                completion_tokens += answer.completion_tokens
+                value = self._checked(answer.value, request)
+            except AnswerError as error:
+                prompt_tokens += error.prompt_tokens
+                completion_tokens += error.completion_tokens
+                if attempt < MAX_ATTEMPTS:
+                    asked = dataclasses.replace(request, feedback=str(error))
+                    continue
+                raise AnswerError(
+                    f"{_where(request)}: the LM's answer could not be used after {attempt}"
+                    f" attempts: {error}",
+                    raw=error.raw,
+                    prompt_tokens=prompt_tokens,
+                    completion_tokens=completion_tokens,
+                ) from error
+            if self.cache is not None and key is not None:
+                self.cache.put(
+                    key, value, answer.raw, answer.prompt_tokens, answer.completion_tokens
+                )
+            elapsed = time.perf_counter() - started
+            return Emulation(
+                value, answer.raw, False, elapsed, prompt_tokens, completion_tokens, attempt
+            )
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def _ask(self, request: EmulationRequest) -> Answer:
+        """The backend's Answer; a backend's own exception becomes BackendError."""
+        try:
+            if callable(getattr(self.backend, "answer", None)):
+                answer = self.backend.answer(request)  # type: ignore[attr-defined]
+                if not isinstance(answer, Answer):
+                    raise BackendError(
+                        f"The backend {self.identity} returned {safe_repr(answer, 100)} from"
+                        " answer(); expected an Answer."
+                    )
+                return answer
+            value = self.backend.emulate(request)
+        except LMError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a custom backend may raise anything
+            raise BackendError(
+                f"The backend {self.identity} failed: {type(error).__name__}: {error}"
+            ) from error
+        return Answer(value, raw=safe_repr(value, 2_000))
+
+    def _checked(self, value: Any, request: EmulationRequest) -> Any:
+        """The value checked against what the request asked for; AnswerError if it does not fit."""
+        if request.kind in ("call", "expression"):
+            return check(value, request.returns)
+        if not isinstance(value, dict):
+            raise AnswerError(
+                f"Expected a dict of the variables the line sets, but the answer was"
+                f" {safe_repr(value, 200)}."
+            )
+        if request.targets:
+            missing = [t for t in request.targets if t not in value]
+            extra = [k for k in value if k not in request.targets]
+            if missing or extra:
+                problem = "; ".join(
+                    part
+                    for part in (
+                        f"missing {', '.join(map(str, missing))}" if missing else "",
+                        f"unexpected {', '.join(safe_repr(k, 40) for k in extra)}" if extra else "",
+                    )
+                    if part
+                )
+                raise AnswerError(
+                    f"Expected exactly the variables {', '.join(request.targets)}, but the answer"
+                    f" was {safe_repr(value, 200)} ({problem})."
+                )
+            return {
+                t: _check_target(t, value[t], request.target_types.get(t)) for t in request.targets
+            }
+        bad = [k for k in value if not (isinstance(k, str) and k.isidentifier())]
+        if bad:
+            raise AnswerError(
+                f"Expected variable names as keys, but the answer had {safe_repr(bad[0], 60)}"
+                f" in {safe_repr(value, 200)}."
+            )
+        return dict(value)
+
+
+def _check_target(target: str, value: Any, spec: str | None) -> Any:
+    try:
+        return check(value, spec)
+    except AnswerError as error:
+        raise AnswerError(f"{target}: {error}") from None
+
+
+def _where(request: EmulationRequest) -> str:
+    return f"{request.filename or '<program>'}:{request.lineno}"

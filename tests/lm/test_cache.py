@@ -1,0 +1,155 @@
+"""The sqlite answer cache: round trips, keys, concurrent writers, corrupt files."""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import sqlite3
+
+import pytest
+
+from coc_lsp.lm.cache import Cache, cache_key, default_cache_path
+from coc_lsp.lm.errors import CacheWarning
+from coc_lsp.lm.lmulator import LMulator
+from coc_lsp.lm.request import EmulationRequest
+
+REQUEST = EmulationRequest(
+    kind="line",
+    source="total = add_up(prices)",
+    lineno=4,
+    state={"prices": [1.5, 2.5]},
+    targets=["total"],
+    program="prices = [1.5, 2.5]\ntotal = add_up(prices)\n",
+)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [True, None, 3, 2.5, "text", b"bytes", [1, (2, 3)], {"a": {1, 2}}, {"k": [None, -1j]}],
+)
+def test_values_round_trip(value, tmp_path) -> None:
+    cache = Cache(tmp_path / "c.sqlite3")
+    assert cache.put("k", value, "raw text", 12, 3)
+    hit = cache.get("k")
+    assert hit is not None
+    assert hit.value == value and type(hit.value) is type(value)
+    assert (hit.raw, hit.prompt_tokens, hit.completion_tokens) == ("raw text", 12, 3)
+
+
+@pytest.mark.parametrize("value", [float("nan"), object(), [1, object()], range(3), frozenset({1})])
+def test_values_that_do_not_round_trip_are_not_stored(value, tmp_path) -> None:
+    cache = Cache(tmp_path / "c.sqlite3")
+    assert cache.put("k", value) is False
+    assert cache.get("k") is None
+
+
+def test_opening_is_lazy(tmp_path) -> None:
+    path = tmp_path / "sub" / "c.sqlite3"
+    cache = Cache(path)
+    assert not path.exists()
+    assert cache.get("missing") is None
+    assert path.exists()
+
+
+def test_key_is_stable_and_covers_the_request() -> None:
+    key = cache_key("openai:m@u", REQUEST)
+    assert key == cache_key(
+        "openai:m@u", dataclasses.replace(REQUEST, lineno=99, filename="moved.py")
+    )
+    assert key == cache_key("openai:m@u", dataclasses.replace(REQUEST, feedback="retry"))
+    assert len(key) == 64
+    changes = {
+        "source": "total = add(prices)",
+        "state": {"prices": [1.5]},
+        "targets": ["t"],
+        "target_types": {"total": "float"},
+        "context": "# sum",
+        "error": "NameError",
+        "kind": "pseudo",
+        "program": "other",
+        "function": "f",
+        "args": (1,),
+        "kwargs": {"a": 1},
+        "returns": "int",
+    }
+    for name, value in changes.items():
+        assert cache_key("openai:m@u", dataclasses.replace(REQUEST, **{name: value})) != key, name
+    assert cache_key("openai:other@u", REQUEST) != key
+    assert cache_key("x", REQUEST, include_program=False) == cache_key(
+        "x", dataclasses.replace(REQUEST, program="edited"), include_program=False
+    )
+
+
+def test_key_ignores_memory_addresses() -> None:
+    def helper() -> None: ...
+
+    def other_helper() -> None: ...
+
+    other_helper.__qualname__ = helper.__qualname__
+    first = cache_key("x", dataclasses.replace(REQUEST, state={"helper": helper}))
+    assert first == cache_key("x", dataclasses.replace(REQUEST, state={"helper": other_helper}))
+
+
+def _write_many(path: str, worker: int, count: int) -> None:
+    cache = Cache(path)
+    for index in range(count):
+        assert cache.put(f"{worker}-{index}", {"worker": worker, "index": index}, f"raw {index}")
+    cache.close()
+
+
+def test_concurrent_writers_do_not_corrupt_the_file(tmp_path) -> None:
+    path = str(tmp_path / "shared.sqlite3")
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_write_many, args=(path, worker, 200)) for worker in range(4)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(60)
+    assert [process.exitcode for process in workers] == [0, 0, 0, 0]
+    cache = Cache(path)
+    for worker in range(4):
+        for index in range(200):
+            hit = cache.get(f"{worker}-{index}")
+            assert hit is not None and hit.value == {"worker": worker, "index": index}
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert connection.execute("SELECT count(*) FROM answers").fetchone() == (800,)
+
+
+class Fixed:
+    """A custom backend that always answers the same."""
+
+    def __init__(self, answer) -> None:
+        self.answer_value = answer
+        self.calls = 0
+
+    def emulate(self, request):
+        self.calls += 1
+        return self.answer_value
+
+
+def test_corrupt_cache_file_warns_and_the_run_goes_on(tmp_path) -> None:
+    path = tmp_path / "c.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    backend = Fixed({"total": 4.0})
+    lmulator = LMulator(backend, Cache(path), "custom:fixed")
+    with pytest.warns(CacheWarning, match="cannot be used"):
+        assert lmulator.emulate(REQUEST).value == {"total": 4.0}
+    assert lmulator.emulate(REQUEST).value == {"total": 4.0}  # no second warning, no crash
+    assert backend.calls == 2
+    assert lmulator.cache is not None and lmulator.cache.disabled
+
+
+def test_unusable_cache_location_warns(tmp_path) -> None:
+    (tmp_path / "blocker").write_text("a file where a directory should be")
+    cache = Cache(tmp_path / "blocker" / "c.sqlite3")
+    with pytest.warns(CacheWarning):
+        assert cache.put("k", 1) is False
+    assert cache.get("k") is None
+
+
+def test_default_location_is_the_user_cache_dir(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_cache_path() == tmp_path / "coc-lsp" / "answers.sqlite3"
+    assert default_cache_path(tmp_path / "mine") == tmp_path / "mine" / "answers.sqlite3"
+    assert Cache().path == tmp_path / "coc-lsp" / "answers.sqlite3"

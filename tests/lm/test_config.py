@@ -1,0 +1,186 @@
+"""Settings: precedence CLI > coc.toml > pyproject [tool.coc] > environment; picking a backend."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+
+import coc_lsp.lm
+from coc_lsp.lm.config import LMConfig, choose_backend, load_config
+from coc_lsp.lm.errors import BackendError, ConfigError
+from coc_lsp.lm.openai_backend import OpenAIBackend
+
+ENV = {
+    "OPENAI_API_KEY": "sk-env",
+    "OPENAI_BASE_URL": "http://env.example/v1",
+    "OPENAI_MODEL": "env-model",
+}
+
+
+@pytest.fixture
+def project(tmp_path):
+    """tmp_path/pyproject.toml with [tool.coc]; the program lives in tmp_path/pkg/sub/."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.coc]\nmodel = "pyproject-model"\ntimeout = 12\nmodel_path = "models/tiny.gguf"\n'
+    )
+    program_dir = tmp_path / "pkg" / "sub"
+    program_dir.mkdir(parents=True)
+    (tmp_path / "pkg" / "pyproject.toml").write_text("[project]\nname = 'no-coc-table'\n")
+    program = program_dir / "prog.coc.py"
+    program.write_text("x = 1\n")
+    return program
+
+
+def test_environment_alone(tmp_path) -> None:
+    config = load_config(tmp_path / "prog.coc.py", {}, ENV)
+    assert (config.model, config.base_url, config.api_key) == (
+        "env-model",
+        "http://env.example/v1",
+        "sk-env",
+    )
+    assert config.sources["api_key"] == "OPENAI_API_KEY"
+    assert config.timeout == 60.0 and config.no_cache is False
+
+
+def test_config_files_beat_environment_and_cli_beats_all(project, tmp_path) -> None:
+    config = load_config(project, {}, ENV)
+    assert config.model == "pyproject-model"
+    assert config.timeout == 12.0
+    assert config.model_path == str(tmp_path / "models" / "tiny.gguf")
+    assert config.base_url == "http://env.example/v1"
+    assert config.sources["model"] == str(tmp_path / "pyproject.toml")
+
+    (project.parent / "coc.toml").write_text(
+        'model = "coc-toml-model"\nno_cache = true\nmode = "strict"\n'
+    )
+    config = load_config(project, {}, ENV)
+    assert (config.model, config.no_cache, config.mode, config.timeout) == (
+        "coc-toml-model",
+        True,
+        "strict",
+        12.0,
+    )
+
+    config = load_config(project, {"model": "cli-model", "timeout": "3.5", "base_url": None}, ENV)
+    assert (config.model, config.timeout) == ("cli-model", 3.5)
+    assert config.base_url == "http://env.example/v1"
+    assert config.sources["model"] == "command line"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("timeout = 'soon'", "timeout must be a positive number of seconds, not 'soon' (from "),
+        ("timeout = -1", "timeout must be a positive number of seconds, not -1 (from "),
+        ("no_cache = 'yes'", "no_cache must be true or false, not 'yes' (from "),
+        (
+            "base_url = 'localhost:8000'",
+            "base_url must start with http:// or https://, not 'localhost:8000' (from ",
+        ),
+        ("model = 3", "model must be a non-empty string, not 3 (from "),
+        ("model = ", "Cannot read "),
+    ],
+)
+def test_bad_values_are_config_errors(tmp_path, toml, message) -> None:
+    (tmp_path / "coc.toml").write_text(toml + "\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "p.coc.py", {}, {})
+    assert str(caught.value).startswith(message)
+    assert str(tmp_path / "coc.toml") in str(caught.value)
+
+
+def test_unknown_keys_warn(tmp_path) -> None:
+    (tmp_path / "coc.toml").write_text('modle = "typo"\n')
+    with pytest.warns(UserWarning, match="Unknown key 'modle'"):
+        load_config(tmp_path / "p.coc.py", {}, {})
+    with pytest.raises(ConfigError, match="Unknown setting 'colour'"):
+        load_config(tmp_path / "elsewhere" / "p.coc.py", {"colour": "red"}, {})
+
+
+def test_api_key_is_not_in_the_repr() -> None:
+    config = LMConfig(api_key="sk-very-secret")
+    assert "sk-very-secret" not in repr(config)
+
+
+@pytest.fixture
+def embedded(monkeypatch):
+    """A stand-in coc_lsp.lm.embedded; set .is_available to choose what available() says."""
+    fake = types.ModuleType("coc_lsp.lm.embedded")
+    fake.is_available = False
+
+    class EmbeddedBackend:
+        def __init__(self, model_path=None) -> None:
+            self.model_path = model_path
+            self.identity = f"embedded:{model_path}"
+            self.description = f"embedded {model_path}"
+
+        def emulate(self, request):
+            return None
+
+    fake.available = lambda: fake.is_available
+    fake.EmbeddedBackend = EmbeddedBackend
+    monkeypatch.setitem(sys.modules, "coc_lsp.lm.embedded", fake)
+    monkeypatch.setattr(coc_lsp.lm, "embedded", fake, raising=False)
+    return fake
+
+
+def test_endpoint_is_chosen_when_a_base_url_is_set(embedded) -> None:
+    embedded.is_available = True
+    backend, identity, description = choose_backend(LMConfig(base_url="http://127.0.0.1:8000/v1"))
+    assert isinstance(backend, OpenAIBackend)
+    assert identity == "openai:gpt-4o-mini@http://127.0.0.1:8000/v1"
+    assert description == "openai gpt-4o-mini at http://127.0.0.1:8000/v1"
+
+
+def test_api_key_alone_means_openai_itself(embedded) -> None:
+    backend, identity, _ = choose_backend(LMConfig(api_key="sk-x", model="gpt-4o"))
+    assert identity == "openai:gpt-4o@https://api.openai.com/v1"
+
+
+def test_embedded_is_the_fallback_when_installed(embedded) -> None:
+    embedded.is_available = True
+    backend, identity, description = choose_backend(LMConfig(model_path="/m/tiny.gguf"))
+    assert backend.model_path == "/m/tiny.gguf"
+    assert (identity, description) == ("embedded:/m/tiny.gguf", "embedded /m/tiny.gguf")
+
+
+def test_nothing_configured_says_how_to_get_a_model(embedded) -> None:
+    with pytest.raises(ConfigError) as caught:
+        choose_backend(LMConfig())
+    assert "pip install 'coc-lsp[embedded]'" in str(caught.value)
+    assert "OPENAI_BASE_URL" in str(caught.value)
+
+
+def test_explicit_backends(embedded, tmp_path, monkeypatch) -> None:
+    with pytest.raises(ConfigError, match="not installed"):
+        choose_backend(LMConfig(backend="embedded", base_url="http://127.0.0.1:1/v1"))
+    with pytest.raises(ConfigError, match="needs an API key"):
+        choose_backend(LMConfig(backend="openai"))
+    with pytest.raises(ConfigError, match="Unknown backend 'gpt'"):
+        choose_backend(LMConfig(backend="gpt"))
+    with pytest.raises(BackendError, match="module 'no_such_backend_mod' not found"):
+        choose_backend(
+            LMConfig(backend="no_such_backend_mod:make", base_url="http://127.0.0.1:1/v1")
+        )
+    (tmp_path / "my_cfg_backend.py").write_text(
+        "class B:\n    def emulate(self, request):\n        return 1\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "my_cfg_backend", raising=False)
+    backend, identity, description = choose_backend(LMConfig(backend="my_cfg_backend:B"))
+    assert (identity, description) == ("custom:my_cfg_backend:B", "custom backend my_cfg_backend:B")
+
+
+def test_embedded_start_failure_is_a_backend_error(embedded) -> None:
+    embedded.is_available = True
+
+    def broken(model_path=None):
+        raise OSError("model file is truncated")
+
+    embedded.EmbeddedBackend = broken
+    with pytest.raises(
+        BackendError, match="could not be started: OSError: model file is truncated"
+    ):
+        choose_backend(LMConfig())
