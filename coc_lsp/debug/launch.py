@@ -1,0 +1,149 @@
+"""A `coc` launch request -> debugpy's launch of `python -m coc_lsp run PROGRAM --trace ...`.
+
+Runs in the adapter process. Pure apart from reading the program (to check that it parses) and
+creating the trace directory. Bad arguments raise `LaunchError`, whose message the proxy returns in
+a failed `launch` response.
+
+Launch attributes: `program` (required), `args`, `cwd`, `env`, the options of `coc run` (`mode`,
+`backend`, `model`, `baseUrl`, `modelPath`, `cacheDir`, `noCache`, `timeout`) and `stopOnEmulation`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coc_lsp.program.parse import tolerant_parse
+from coc_lsp.runtime.executor import MODES
+from coc_lsp.runtime.trace import default_trace_path
+
+# The installed package (editable installs too: it is not in site-packages): its frames are the
+# executor's, never the user's, so debugpy's `rules` leave them out of stacks and stepping.
+PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
+
+# launch attribute -> `coc run` option taking a value
+_VALUE_OPTIONS = {
+    "mode": "--mode",
+    "backend": "--backend",
+    "model": "--model",
+    "baseUrl": "--base-url",
+    "modelPath": "--model-path",
+    "cacheDir": "--cache-dir",
+    "timeout": "--timeout",
+}
+
+
+class LaunchError(Exception):
+    """The launch request cannot start a run; the message says why, naming the bad value."""
+
+
+@dataclass
+class Launch:
+    program: Path  # absolute
+    trace_path: Path
+    stop_on_emulation: bool
+    debugpy_arguments: dict[str, Any]
+
+
+def translate(arguments: dict[str, Any]) -> Launch:
+    program = _program(arguments)
+    options = _run_options(arguments)
+    cache_dir = arguments.get("cacheDir")
+    trace_path = default_trace_path(program, str(cache_dir) if cache_dir else None)
+    try:
+        trace_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise LaunchError(f"Cannot create the trace directory {trace_path.parent}: {error.strerror}.") from None
+    stop_on_emulation = bool(arguments.get("stopOnEmulation", False))
+    program_args = _string_list(arguments, "args")
+    run_args = ["run", "--trace", str(trace_path), "--quiet", *options]
+    if stop_on_emulation:
+        run_args.append("--stop-on-emulation")
+    run_args.append(str(program))
+    if program_args:
+        run_args += ["--", *program_args]
+    cwd = arguments.get("cwd") or str(program.parent)
+    if not Path(cwd).is_dir():
+        raise LaunchError(f"The working directory {cwd!r} (launch attribute 'cwd') does not exist.")
+    env = arguments.get("env") or {}
+    if not isinstance(env, dict) or not all(isinstance(k, str) for k in env):
+        raise LaunchError("The launch attribute 'env' must be an object of environment variables.")
+    rules: list[dict[str, Any]] = [{"path": PACKAGE_DIR, "include": False}]
+    backend = arguments.get("backend")
+    if isinstance(backend, str) and ":" in backend:
+        # A custom backend runs inside the program's process: stepping into a line the LM
+        # emulates must not land in the backend's code.
+        rules.append({"module": backend.partition(":")[0].strip(), "include": False})
+    debugpy_arguments: dict[str, Any] = {
+        "type": "python",
+        "request": "launch",
+        "name": arguments.get("name", "coc"),
+        "module": "coc_lsp",
+        "args": run_args,
+        "python": [arguments.get("python") or sys.executable],
+        "cwd": cwd,
+        "env": {k: ("" if v is None else str(v)) for k, v in env.items()},
+        "console": "internalConsole",
+        "redirectOutput": True,
+        "justMyCode": True,
+        "rules": rules,
+        "showReturnValue": True,
+        "subProcess": False,
+    }
+    for passthrough in ("__sessionId", "noDebug", "logToFile"):
+        if passthrough in arguments:
+            debugpy_arguments[passthrough] = arguments[passthrough]
+    return Launch(program, trace_path, stop_on_emulation, debugpy_arguments)
+
+
+def _program(arguments: dict[str, Any]) -> Path:
+    value = arguments.get("program")
+    if not value or not isinstance(value, str):
+        raise LaunchError("The launch attribute 'program' is required: the path of a .coc.py file.")
+    base = arguments.get("cwd") or os.getcwd()
+    path = Path(base, os.path.expanduser(value)).resolve()
+    if not path.is_file():
+        raise LaunchError(f"{path}: no such file (launch attribute 'program').")
+    if not path.name.endswith(".py"):
+        raise LaunchError(f"{path}: not a hybrid program; expected a .coc.py (or .py) file.")
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise LaunchError(f"{path}: cannot be read: {error}.") from None
+    try:
+        tolerant_parse(source, str(path))
+    except SyntaxError as error:
+        raise LaunchError(
+            f"{path}:{error.lineno}: not a hybrid program: SyntaxError: {error.msg}"
+            " (a line that is neither Python nor pseudo-code)."
+        ) from None
+    return path
+
+
+def _run_options(arguments: dict[str, Any]) -> list[str]:
+    mode = arguments.get("mode")
+    if mode is not None and mode not in MODES:
+        raise LaunchError(f"Unknown mode {mode!r} (launch attribute 'mode'); choose one of {', '.join(MODES)}.")
+    options: list[str] = []
+    for attribute, flag in _VALUE_OPTIONS.items():
+        value = arguments.get(attribute)
+        if value is None or value == "":
+            continue
+        if attribute == "timeout" and not isinstance(value, (int, float)):
+            raise LaunchError(f"The launch attribute 'timeout' must be a number of seconds, not {value!r}.")
+        options += [flag, str(value)]
+    if arguments.get("noCache"):
+        options.append("--no-cache")
+    return options
+
+
+def _string_list(arguments: dict[str, Any], name: str) -> list[str]:
+    value = arguments.get(name) or []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise LaunchError(f"The launch attribute {name!r} must be a list of strings, not {value!r}.")
+    return [str(v) for v in value]

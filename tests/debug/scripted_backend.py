@@ -1,0 +1,28 @@
+"""A deterministic LM for the debugger's tests: `--backend scripted_backend:make`.
+
+Answers from fixed rules on the request (kind, function, source, arguments); anything it was not
+written for fails loudly, so a test sees an unexpected emulation as an error, not a guess.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ScriptedBackend:
+    def emulate(self, request: Any) -> Any:
+        if request.kind == "call" and request.function == "is_sarcastic":
+            return "great" in str(request.args[0]).lower()
+        if request.kind == "call" and request.function == "word_count":
+            return len(str(request.args[0]).split())
+        if request.kind in ("line", "pseudo"):
+            if "sarcastic verdicts" in request.source:
+                verdicts = request.state.get("answer", [])
+                return {"tally": sum(v == "sarcastic" for v in verdicts)}
+            if "mood" in request.targets:
+                return {"mood": "cheerful"}
+        raise ValueError(f"scripted backend: no answer for {request.kind} {request.source!r}")
+
+
+def make() -> ScriptedBackend:
+    return ScriptedBackend()
