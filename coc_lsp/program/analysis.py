@@ -173,25 +173,23 @@ def comment_types(targets: list[str], comment: str) -> dict[str, str]:
     return {}
 
 
-def compared_labels(tree: ast.AST, function: str) -> list[str]:
-    """String constants the program compares a semantic function's result with (its labels)."""
-    labels: list[str] = []
+def compared_labels(tree: ast.AST) -> dict[str, list[str]]:
+    """For each function called by name, the string constants the program compares its result
+    with (its labels): `sentiment(r) == "positive"` -> {"sentiment": ["positive"]}."""
+    labels: dict[str, list[str]] = {}
     for node in ast.walk(tree):
         if not isinstance(node, ast.Compare):
             continue
         operands = [node.left, *node.comparators]
-        if not any(_is_call_of(o, function) for o in operands):
-            continue
-        for operand in operands:
-            values = operand.elts if isinstance(operand, (ast.Tuple, ast.List, ast.Set)) else [operand]
-            for value in values:
-                if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value not in labels:
-                    labels.append(value.value)
+        called = [o.func.id for o in operands if isinstance(o, ast.Call) and isinstance(o.func, ast.Name)]
+        for function in called:
+            found = labels.setdefault(function, [])
+            for operand in operands:
+                values = operand.elts if isinstance(operand, (ast.Tuple, ast.List, ast.Set)) else [operand]
+                for value in values:
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value not in found:
+                        found.append(value.value)
     return labels
-
-
-def _is_call_of(node: ast.expr, function: str) -> bool:
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == function
 
 
 def context_comments(lines: list[str], lineno: int, limit: int = 6) -> list[str]:

@@ -132,14 +132,60 @@ def classify(line: str, lineno: int) -> tuple[PseudoLine, str] | None:
     return make("statement", text, "", "pass")
 
 
+def _surely_pseudo(line: str, lineno: int) -> tuple[PseudoLine, str] | None:
+    """`classify(line)` when the part of the line Python would read cannot parse on its own: such
+    a line is pseudo-code whatever surrounds it, so it can be replaced before the first parse."""
+    found = classify(line, lineno)
+    if found is None:
+        return None
+    pseudo = found[0]
+    part = pseudo.text if pseudo.form == "statement" else pseudo.expr
+    try:
+        ast.parse(part, mode="exec" if pseudo.form == "statement" else "eval")
+    except SyntaxError:
+        return found
+    return None
+
+
+def _statement_starts(source: str) -> set[int] | None:
+    """Lines (1-based) on which a logical line starts (not inside brackets, strings or after a
+    backslash); None when the file does not tokenize."""
+    starts: set[int] = set()
+    at_start = True
+    skip = (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING)
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type in skip:
+                continue
+            if at_start:
+                starts.add(token.start[0])
+            at_start = token.type == tokenize.NEWLINE
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return starts
+
+
 def tolerant_parse(source: str, filename: str = "<program>") -> ParsedProgram:
-    """Parse `source`, absorbing pseudo-code lines; raise the first real SyntaxError."""
+    """Parse `source`, absorbing pseudo-code lines; raise the first real SyntaxError.
+
+    Lines that are surely pseudo-code are replaced up front (one parse for most files); the others
+    are found one SyntaxError at a time."""
     lines = source.splitlines(keepends=True)
     pseudo: dict[int, PseudoLine] = {}
+
+    def absorb(found: tuple[PseudoLine, str]) -> None:
+        line, replacement = found
+        pseudo[line.lineno] = line
+        old = lines[line.lineno - 1]
+        lines[line.lineno - 1] = replacement + old[len(old.rstrip("\r\n")) :]
+
+    for lineno in sorted(_statement_starts(source) or ()):
+        if lineno <= len(lines) and (found := _surely_pseudo(lines[lineno - 1], lineno)) is not None:
+            absorb(found)
     first_error: SyntaxError | None = None
     while True:
         try:
-            tree = ast.parse("".join(lines), filename)
+            return ParsedProgram(source, ast.parse("".join(lines), filename), pseudo)
         except SyntaxError as error:
             first_error = first_error or error
             lineno = error.lineno
@@ -151,9 +197,4 @@ def tolerant_parse(source: str, filename: str = "<program>") -> ParsedProgram:
                 or (found := classify(lines[lineno - 1], lineno)) is None
             ):
                 raise first_error from None
-            line, replacement = found
-            pseudo[lineno] = line
-            ending = lines[lineno - 1][len(lines[lineno - 1].rstrip("\r\n")) :]
-            lines[lineno - 1] = replacement + ending
-            continue
-        return ParsedProgram(source, tree, pseudo)
+            absorb(found)

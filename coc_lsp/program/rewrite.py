@@ -98,6 +98,7 @@ class _Rewriter:
         self.tree = parsed.tree
         self.semantic = analysis.semantic_functions(self.tree)
         self.bound = analysis.bound_names(self.tree) or set()
+        self.labels = analysis.compared_labels(self.tree)
         self.parent_of = analysis.parents(self.tree)
         self.sites: list[Site] = []
         self.raise_lines: set[int] = set()
@@ -135,7 +136,7 @@ class _Rewriter:
             text = node.text
         else:
             span = (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
-            text = ast.get_source_segment(self.parsed.source, node) or ast.unparse(node)  # type: ignore[arg-type]
+            text = self.segment(*span) or ast.unparse(node)  # type: ignore[arg-type]
         context = analysis.context_comments(self.lines, span[0])
         if (docstring := self.docstring()) and docstring not in context:
             context.insert(0, docstring)
@@ -154,6 +155,16 @@ class _Rewriter:
         )
         self.sites.append(site)
         return site.id
+
+    def segment(self, line: int, col: int, end_line: int | None, end_col: int | None) -> str:
+        """The source text of a node's span (ast columns are UTF-8 byte offsets)."""
+        if end_line is None or end_col is None or not 0 < line <= end_line <= len(self.lines):
+            return ""
+        chunk = [text.encode() for text in self.lines[line - 1 : end_line]]
+        if len(chunk) == 1:
+            return chunk[0][col:end_col].decode(errors="replace")
+        chunk[0], chunk[-1] = chunk[0][col:], chunk[-1][:end_col]
+        return b"\n".join(chunk).decode(errors="replace")
 
     def docstring(self) -> str | None:
         for node in reversed(self.scope):
@@ -414,7 +425,7 @@ class _Rewriter:
         name = call.func.id
         line = self.lines[call.lineno - 1] if call.lineno <= len(self.lines) else ""
         returns = analysis.call_return_type(call, self.parent_of, split_comment(line)[1])
-        labels = analysis.compared_labels(self.tree, name)
+        labels = self.labels.get(name, [])
         if returns in (None, "str") and len(labels) >= 2:
             returns = "Literal[" + ", ".join(repr(label) for label in labels) + "]"
         site = self.site("call", "undefined-call", call, function=name, returns=returns)
