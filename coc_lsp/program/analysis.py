@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from coc_lsp.program.parse import split_comment
 
-_MODULE_NAMES = frozenset(
+MODULE_NAMES = frozenset(
     {"__name__", "__file__", "__doc__", "__builtins__", "__spec__", "__loader__", "__package__"}
 )
 _BOOL_PREFIXES = ("is_", "has_", "can_", "should_", "does_", "contains_", "are_", "was_", "were_")
@@ -50,7 +50,7 @@ def semantic_functions(tree: ast.AST) -> set[str]:
     defined = bound_names(tree)
     if defined is None:
         return set()
-    known = defined | set(dir(builtins)) | _MODULE_NAMES
+    known = defined | set(dir(builtins)) | MODULE_NAMES
     return {
         node.func.id
         for node in ast.walk(tree)

@@ -1,0 +1,89 @@
+"""Diagnostics: static findings (before running) and a run's results (after) as LSP diagnostics.
+
+Before a run: Information on each call and pseudo-code line the LM will emulate, Error on real
+syntax errors. After a run: Hint on each emulated call or line saying what made Python hand it to
+the LM, Error on the line the program failed on. A static finding the run has covered gives way to
+the run's Hint, so one place never carries both.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types as lsp
+
+from coc_lsp.program.static import Finding, StaticAnalysis
+from coc_lsp.server import positions
+from coc_lsp.server.results import Emulation, RunResults
+
+SOURCE = "coc"
+_SEVERITY = {
+    "semantic-call": lsp.DiagnosticSeverity.Information,
+    "pseudo-code": lsp.DiagnosticSeverity.Information,
+    "syntax-error": lsp.DiagnosticSeverity.Error,
+}
+
+
+def lsp_diagnostics(lines: list[str], analysis: StaticAnalysis, results: RunResults | None) -> list[lsp.Diagnostic]:
+    covered: set[tuple[int, int]] = set()
+    diagnostics: list[lsp.Diagnostic] = []
+    if results is not None:
+        for (line, col), group in results.by_site().items():
+            covered.add((line, col))
+            diagnostics.append(emulation_diagnostic(lines, group[0]))
+        if (error := run_error_diagnostic(lines, results)) is not None:
+            diagnostics.append(error)
+    for finding in analysis.findings:
+        if finding.kind == "syntax-error" or (finding.line, finding.col) not in covered:
+            diagnostics.append(finding_diagnostic(lines, finding))
+    diagnostics.sort(key=lambda d: (d.range.start.line, d.range.start.character))
+    return diagnostics
+
+
+def finding_diagnostic(lines: list[str], finding: Finding) -> lsp.Diagnostic:
+    return lsp.Diagnostic(
+        range=positions.lsp_range(lines, finding.line, finding.col, finding.end_line, finding.end_col),
+        message=finding.message,
+        severity=_SEVERITY[finding.kind],
+        code=finding.kind,
+        source=SOURCE,
+    )
+
+
+def emulation_range(lines: list[str], emulation: Emulation) -> lsp.Range:
+    """The call or expression emulated; for lines, the line's code."""
+    if emulation.kind in ("call", "expression") and emulation.trigger != "pseudo":
+        return positions.lsp_range(lines, emulation.line, emulation.col, emulation.end_line, emulation.end_col)
+    return positions.line_range(lines, emulation.line)
+
+
+def trigger_text(emulation: Emulation) -> str:
+    if emulation.trigger == "undefined-call":
+        return f"`{emulation.function}` is not defined"
+    if emulation.trigger == "pseudo":
+        return "pseudo-code"
+    if emulation.trigger == "lm-mode":
+        return "every line is emulated in lm mode"
+    error = emulation.request.get("error")
+    return str(error) if error else "Python could not run this line"
+
+
+def emulation_diagnostic(lines: list[str], emulation: Emulation) -> lsp.Diagnostic:
+    return lsp.Diagnostic(
+        range=emulation_range(lines, emulation),
+        message=f"emulated by the LM: {trigger_text(emulation)}",
+        severity=lsp.DiagnosticSeverity.Hint,
+        code="emulated",
+        source=SOURCE,
+    )
+
+
+def run_error_diagnostic(lines: list[str], results: RunResults) -> lsp.Diagnostic | None:
+    error = results.error
+    if not error or not error.get("line"):
+        return None
+    return lsp.Diagnostic(
+        range=positions.line_range(lines, int(error["line"])),
+        message=str(error.get("message") or "the program failed here"),
+        severity=lsp.DiagnosticSeverity.Error,
+        code=f"run-{error.get('kind') or 'error'}",
+        source=SOURCE,
+    )

@@ -1,0 +1,88 @@
+"""Results follow edits; settings come from workspace/configuration; debug traces show as hints."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from lsprotocol import types as lsp
+
+from tests.server.helpers import SARCASM, field, hints, open_document, run, wait_for
+
+
+def change(client, uri: str, version: int, start: tuple[int, int], end: tuple[int, int], text: str) -> None:
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[
+                lsp.TextDocumentContentChangePartial(
+                    range=lsp.Range(lsp.Position(*start), lsp.Position(*end)), text=text
+                )
+            ],
+        )
+    )
+
+
+async def test_results_shift_with_edits_and_drop_on_changed_lines(client, tmp_path):
+    uri = open_document(client, tmp_path / "s.coc.py", SARCASM)
+    await run(client, uri)
+    assert [h.position.line for h in await hints(client, uri)] == [1, 2]
+    change(client, uri, 2, (0, 0), (0, 0), "# a comment\n# another\n")
+    assert [(h.position.line, h.label) for h in await hints(client, uri)] == [(3, "→ True"), (4, "s = 3")]
+    change(client, uri, 3, (3, 7), (3, 19), "is_ironic")  # the emulated call itself changed
+    assert [h.position.line for h in await hints(client, uri)] == [4]
+    change(client, uri, 4, (4, 40), (4, 40), "\nprint(1)")  # a new line after the emulated one
+    assert [h.position.line for h in await hints(client, uri)] == [4]
+
+
+async def test_configuration_change_is_used_by_the_next_run(client, tmp_path):
+    uri = open_document(client, tmp_path / "s.coc.py", "answer = is_sarcastic('Great')\n")
+    client.set_configuration("python", section="coc.mode")  # no LM: the undefined call fails
+    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
+    result = await run(client, uri)
+    assert field(result, "status") == "error" and "NameError" in field(result, "error")
+    client.set_configuration("interweave", section="coc.mode")
+    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
+    assert field(await run(client, uri), "status") == "ok"
+
+
+def trace_path(program: Path) -> Path:
+    """Where debug runs leave their trace (runtime.trace.default_trace_path with the server's
+    XDG_CACHE_HOME)."""
+    from coc_lsp.runtime import trace
+    from tests.server.conftest import CACHE_HOME
+
+    return trace.default_trace_path(program, os.path.join(CACHE_HOME, "coc-lsp"))
+
+
+async def test_debug_trace_file_shows_as_hints(client, tmp_path):
+    path = tmp_path / "d.coc.py"
+    uri = open_document(client, path, SARCASM)
+    events = [
+        {"event": "start", "t": 0, "version": 1, "program": str(path), "mode": "interweave", "pid": 1},
+        {
+            "event": "emulation",
+            "t": 0.1,
+            "site": 0,
+            "line": 2,
+            "col": 7,
+            "end_line": 2,
+            "end_col": 22,
+            "kind": "call",
+            "trigger": "undefined-call",
+            "source": "is_sarcastic(s)",
+            "function": "is_sarcastic",
+            "request": {"args": ["'Great, another Monday.'"], "kwargs": {}},
+            "raw": "false",
+            "value": "False",
+            "cached": True,
+            "latency_ms": 1.0,
+        },
+    ]
+    target = trace_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("".join(json.dumps(e) + "\n" for e in events))
+    client.protocol.notify("coc/traceWritten", {"uri": uri})
+    await wait_for(lambda: client.inlay_hint_refreshes > 0)
+    assert [(h.position.line, h.label) for h in await hints(client, uri)] == [(1, "→ False")]
