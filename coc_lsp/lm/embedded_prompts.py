@@ -108,12 +108,46 @@ def call_question(
     if head in ("extract", "list", "find", "get") and rest:
         verb = "are" if rest.endswith("s") else "is"
         return f"What {verb} the {rest} in {subject}?"
-    if parse(returns).name == "int" and " " not in name and name.endswith("s"):
-        return f"How many {name} does {_counted(subject)} have?"
+    last = name.rsplit(" ", 1)[-1]
+    if parse(returns).name == "int" and last.endswith("s") and not last.endswith("ss"):
+        return f"How many {last} does {_counted(subject)} have?"
     if name.endswith(" of"):
         return f"What is the {name} {subject}?"
     verb = "are" if name.endswith("s") and not name.endswith("ss") else "is"
     return f"What {verb} the {name} of {subject}?"
+
+
+def category_test(request: EmulationRequest) -> tuple[str, str] | None:
+    """(subject, noun) when a bool request asks whether one thing is of a kind: is_fruit("apple"),
+    `animal.is_mammal`. The embedded model is asked what the subject is, and the answer is
+    whether the noun comes up: it knows "Water is a liquid" better than it answers yes or no."""
+    if parse(request.returns).name != "bool":
+        return None
+    function, args = request.function, list(request.args)
+    if request.kind == "expression":
+        try:
+            node = ast.parse(request.source.strip(), mode="eval").body
+        except SyntaxError:
+            return None
+        if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in request.state):
+            return None
+        function, args = node.attr, [request.state[node.value.id]]
+    elif request.kind != "call":
+        return None
+    head, _, noun = words(function or "").partition(" ")
+    if head != "is" or len(args) != 1 or request.kwargs or not re.fullmatch(r"[a-z]+", noun) or _is_adjective(noun):
+        return None
+    return phrase(args[0]), noun
+
+
+def null_question(request: EmulationRequest) -> str | None:
+    """The call's question with its arguments blanked out ("Is N/A a fruit?"): how likely each
+    answer is when the model knows nothing of the arguments, to calibrate its scores against."""
+    if request.kind != "call" or not request.function:
+        return None
+    blank = ["N/A"] * len(request.args)
+    asked = call_question(request.function, blank, dict.fromkeys(request.kwargs, "N/A"), request.returns)
+    return _with_labels(asked, request)
 
 
 def expression_question(source: str, state: dict[str, Any], returns: str | None = None) -> str:
@@ -135,6 +169,12 @@ def expression_question(source: str, state: dict[str, Any], returns: str | None 
             call_args = []
         else:
             node = node.func
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        key = node.slice
+        if isinstance(key, ast.Name) and key.id in state:
+            return call_question(node.value.id, [state[key.id]], returns=returns)
+        if isinstance(key, ast.Constant):
+            return call_question(node.value.id, [key.value], returns=returns)
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in state:
         return call_question(node.attr, [state[node.value.id], *call_args], returns=returns)
     return described(text, state)
@@ -175,16 +215,26 @@ def question(request: EmulationRequest) -> str:
         if parts is None:
             asked = described(request.source, request.state)
         elif request.kind == "line":
-            target_type = request.target_types.get(request.targets[0]) if len(request.targets) == 1 else None
+            target_type = None
+            if len(request.targets) == 1:
+                target = request.targets[0]
+                current = request.state.get(target)
+                known = type(current).__name__ if isinstance(current, (bool, int, float, str)) else None
+                target_type = request.target_types.get(target) or known
             asked = expression_question(parts[1], request.state, target_type)
         else:
             asked = described(parts[1], request.state)
-    labels = labels_of(request)
-    if labels:
-        asked = asked.rstrip("?") + ": " + " or ".join(", ".join(labels).rsplit(", ", 1)) + "?"
+    asked = _with_labels(asked, request)
     context = " ".join(request.context.split())
     if context and len(context) <= CONTEXT_LIMIT:
         asked = f"{context}\n{asked}"
+    return asked
+
+
+def _with_labels(asked: str, request: EmulationRequest) -> str:
+    labels = labels_of(request)
+    if labels:
+        return asked.rstrip("?") + ": " + " or ".join(", ".join(labels).rsplit(", ", 1)) + "?"
     return asked
 
 
