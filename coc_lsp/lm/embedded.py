@@ -24,6 +24,7 @@ alone) stay selectable for the benchmark.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import json
 import math
@@ -188,9 +189,20 @@ def load(path: Path) -> _Model:
     with _models_lock:
         model = _models.get(key)
         if model is None:
+            if not _models:
+                atexit.register(_close_all)
             model = _models[key] = _Model(path)
             loads += 1
         return model
+
+
+def _close_all() -> None:
+    """Free the models before the interpreter tears down the modules llama.cpp's finalizers use
+    (otherwise they fail with a traceback at exit)."""
+    with _models_lock:
+        for model in _models.values():
+            model.llama.close()
+        _models.clear()
 
 
 class EmbeddedBackend:
