@@ -43,6 +43,7 @@ class Controller:
         self.trace_mtimes: dict[str, float] = {}
         self._settings: Settings | None = None
         self._watcher: asyncio.Task[None] | None = None
+        self.output_as_log = True  # mirror program output as window/logMessage (see main.initialize)
 
     # -- documents and diagnostics -------------------------------------------------------------
 
@@ -142,7 +143,7 @@ class Controller:
 
     async def _run(self, uri: str, request: RunRequest, cancel: asyncio.Event) -> dict[str, Any]:
         progress = await _Progress.begin(self.server, request.path.name, cancel)
-        output = OutputForwarder(self.server, uri)
+        output = OutputForwarder(self.server, uri, as_log=self.output_as_log)
 
         def on_event(event: dict[str, Any]) -> None:
             if event["event"] == "emulating":

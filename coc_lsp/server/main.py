@@ -5,7 +5,8 @@ hints, hover, actions) and returns LSP types. `serve(tcp_port)` is what `coc lsp
 
 Commands (arguments are JSON values; lines are 0-based like LSP's):
     coc.run [uri]   coc.runToLine [uri, line]   coc.reemulateLine [uri, line]   coc.clearResults [uri]
-Custom notifications: server -> client `coc/output` {uri, stream, text} and `coc/runFinished`
+Custom notifications: server -> client `coc/output` {uri, stream, text} (also sent as
+window/logMessage unless initializationOptions say {"outputNotifications": true}) and `coc/runFinished`
 {uri, status, exitCode, emulated, lmCalls, cacheHits, seconds, backend, error, answer};
 client -> server `coc/traceWritten` {uri} after a debug run wrote the document's trace.
 """
@@ -32,6 +33,14 @@ class CocLanguageServer(LanguageServer):
 
 
 server = CocLanguageServer()
+
+
+@server.feature(lsp.INITIALIZE)
+def initialize(ls: CocLanguageServer, params: lsp.InitializeParams) -> None:
+    # A client that shows `coc/output` itself (the VS Code extension) says so; others also get
+    # the program's output as window/logMessage.
+    options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
+    ls.controller.output_as_log = not options.get("outputNotifications", False)
 
 
 @server.feature(lsp.INITIALIZED)

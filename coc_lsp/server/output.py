@@ -1,4 +1,5 @@
-"""Forwards a run's output to the client: `coc/output` {uri, stream, text} and window/logMessage.
+"""Forwards a run's output to the client: `coc/output` {uri, stream, text}, and window/logMessage
+for clients that do not show `coc/output` themselves.
 
 Output arrives as trace `output` events, possibly megabytes of them: they are batched (a message
 every 100 ms or 64 KiB) and capped per run, so a chatty program cannot flood the editor.
@@ -17,8 +18,8 @@ RUN_LIMIT = 1024 * 1024
 
 
 class OutputForwarder:
-    def __init__(self, server: LanguageServer, uri: str) -> None:
-        self.server, self.uri = server, uri
+    def __init__(self, server: LanguageServer, uri: str, *, as_log: bool = True) -> None:
+        self.server, self.uri, self.as_log = server, uri, as_log
         self.buffer: list[tuple[str, str]] = []
         self.buffered = 0
         self.sent = 0
@@ -55,5 +56,7 @@ class OutputForwarder:
 
     def send(self, stream: str, text: str) -> None:
         self.server.protocol.notify("coc/output", {"uri": self.uri, "stream": stream, "text": text})
+        if not self.as_log:
+            return
         kind = lsp.MessageType.Log if stream == "stdout" else lsp.MessageType.Info
         self.server.window_log_message(lsp.LogMessageParams(type=kind, message=text.rstrip("\n")))

@@ -414,6 +414,7 @@ async function main() {
 async function checkLanguageServer(page, dirs) {
   // Before any run: the server marks the lines the LM will emulate (Information diagnostics).
   await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+Home'); // a click past the end can scroll the squiggles away
   await waitFor(
     'an Information squiggle in the editor',
     () => page.evaluate(() => document.querySelectorAll('.editor-instance .squiggly-info').length > 0),
@@ -436,6 +437,7 @@ async function checkLanguageServer(page, dirs) {
 
   // Run the program; the emulated values come back as inlay hints.
   await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+Home'); // a click past the end can scroll the squiggles away
   await runPaletteCommand(page, 'Chain of Code: Run as Chain of Code');
   log('ran "Run as Chain of Code"');
   const hints = await waitFor(
@@ -488,6 +490,7 @@ async function checkDebugger(page) {
   // F5 with no launch.json on the open .coc.py: the configuration provider fills it in.
   const breakpointLine = 13;
   await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+Home'); // a click past the end can scroll the squiggles away
   await goToLine(page, breakpointLine);
   await runPaletteCommand(page, 'Debug: Toggle Breakpoint');
   await page.locator('.editor-instance .codicon-debug-breakpoint').first().waitFor({ state: 'visible', timeout: 15_000 });

@@ -97,6 +97,8 @@ export class ServerManager implements vscode.Disposable {
       // Sends workspace/didChangeConfiguration for `coc` at start and on every change; the
       // server's workspace/configuration requests are answered from the same settings.
       synchronize: { configurationSection: 'coc' },
+      // This extension shows `coc/output` in the channel itself: no window/logMessage copy.
+      initializationOptions: { outputNotifications: true },
       outputChannel: this.channel,
       traceOutputChannel: this.channel,
     };

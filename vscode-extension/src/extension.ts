@@ -6,7 +6,6 @@
 import * as vscode from 'vscode';
 import { ServerManager } from './client';
 import { registerDebugger } from './debug';
-import { ProgramOutputChannel } from './outputChannel';
 import { RunStatusBar } from './runSummary';
 import { buildExecuteParams, commandTarget, isCocDocument, SERVER_COMMANDS, type ServerCommand } from './serverCommands';
 
@@ -18,11 +17,11 @@ const RESTART_SERVER = 'coc.restartServer';
 let activeServer: ServerManager | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
-  const channel = new ProgramOutputChannel(vscode.window.createOutputChannel(OUTPUT_CHANNEL));
+  const channel = vscode.window.createOutputChannel(OUTPUT_CHANNEL);
   const statusBar = new RunStatusBar(SHOW_OUTPUT);
   const server = new ServerManager(channel, {
     onRunFinished: (run) => statusBar.showFinished(run),
-    onOutput: (output) => channel.appendProgramOutput(typeof output.text === 'string' ? output.text : ''),
+    onOutput: (output) => channel.append(typeof output.text === 'string' ? output.text : ''),
   });
   activeServer = server;
   context.subscriptions.push(channel, statusBar, server);
