@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--trace", metavar="FILE", help="write the trace as JSON lines to FILE ('-' for stdout)")
     run.add_argument("--refresh-line", type=int, action="append", default=[], metavar="LINE", help="ask the LM again for this line, bypassing the cache")
     run.add_argument("--stop-line", type=int, metavar="LINE", help="stop the program when it reaches LINE")
+    run.add_argument("--trace-values", action="store_true", help="also trace the values of assignments Python runs")
     run.add_argument("--quiet", action="store_true", help="no summary on stderr")
     run.add_argument("--stop-on-emulation", action="store_true", help="under a debugger (coc dap): pause before each emulation")
 
@@ -102,6 +103,7 @@ def run_command(args: argparse.Namespace) -> int:
         stdout=program_stdout,
         stderr=sys.stderr,
         stop_line=args.stop_line,
+        trace_values=args.trace_values,
         before_emulation=_pause_before_emulation() if args.stop_on_emulation else None,
     )
     if "pydevd" in sys.modules:  # under debugpy (`coc dap`): show it the rewritten program's try blocks

@@ -61,9 +61,11 @@ class RewrittenProgram:
         return self.parsed.source
 
 
-def rewrite(source: str, filename: str, mode: Mode = "interweave") -> RewrittenProgram:
+def rewrite(source: str, filename: str, mode: Mode = "interweave", record_values: bool = False) -> RewrittenProgram:
+    """`record_values`: after each assignment Python runs, `@coc.record(site)` reports the values
+    it bound (the editor's hints for Python-run lines)."""
     parsed = tolerant_parse(source, filename)
-    return _Rewriter(parsed, filename, mode).run()
+    return _Rewriter(parsed, filename, mode, record_values).run()
 
 
 def _located(node: ast.AST, like: ast.AST | tuple[int, int, int, int]) -> ast.AST:
@@ -90,7 +92,8 @@ def _store(names: Iterable[str]) -> ast.Tuple:
 
 
 class _Rewriter:
-    def __init__(self, parsed: ParsedProgram, filename: str, mode: Mode) -> None:
+    def __init__(self, parsed: ParsedProgram, filename: str, mode: Mode, record_values: bool = False) -> None:
+        self.record_values = record_values
         self.parsed = parsed
         self.filename = filename
         self.mode = mode
@@ -343,7 +346,11 @@ class _Rewriter:
             emulated = _assign_line(targets, site)
         if self.mode == "lm":
             return [_located(emulated, stmt)]  # type: ignore[list-item]
-        return self.guard([stmt], [emulated], site, stmt)
+        body: list[ast.stmt] = [stmt]
+        emulated_inside = any(_is_hook_call(n) for n in ast.walk(stmt) if isinstance(n, ast.Call))
+        if self.record_values and targets and not emulated_inside:  # the LM's answer has its own hint
+            body.append(_located(ast.Expr(_hook("record", site)), (HANDLER_LINE, 0, HANDLER_LINE, 0)))  # type: ignore[arg-type]
+        return self.guard(body, [emulated], site, stmt)
 
     def guard(
         self, body: list[ast.stmt], emulate: list[ast.stmt], site: int, at: ast.stmt

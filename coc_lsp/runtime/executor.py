@@ -38,6 +38,8 @@ class RunOptions:
     stderr: TextIO | None = None
     # Stop the program when it reaches this line (before running it): the editor's "run to line".
     stop_line: int | None = None
+    # Trace the values bound by assignments Python runs (`values` events), for editor hints.
+    trace_values: bool = False
 
 
 @dataclass
@@ -76,7 +78,7 @@ def run_file(path: str, options: RunOptions, trace: TraceWriter) -> RunResult:
     sys.argv = [filename, *options.args]
     sys.path.insert(0, str(Path(filename).parent))
     try:
-        code = compile_program(filename, source, options.mode, session, namespace)
+        code = compile_program(filename, source, options.mode, session, namespace, options.trace_values)
         if options.stop_line is not None:
             sys.settrace(_stop_at(filename, options.stop_line))
         exec(code, namespace)  # noqa: S102 - the program itself, compiled from its file; never LM text
@@ -116,13 +118,15 @@ def run_file(path: str, options: RunOptions, trace: TraceWriter) -> RunResult:
     return RunResult(exit_code, seconds, totals, session.backend_description, answer, error)
 
 
-def compile_program(filename: str, source: str, mode: str, session: Session, namespace: dict[str, Any]) -> Any:
+def compile_program(
+    filename: str, source: str, mode: str, session: Session, namespace: dict[str, Any], trace_values: bool = False
+) -> Any:
     """Compile the program for `mode`; install the hooks in `namespace` unless in python mode."""
     if mode == "python":
         return compile(source, filename, "exec", dont_inherit=True)
     from coc_lsp.program.rewrite import HOOKS, rewrite
 
-    program = rewrite(source, filename, "lm" if mode == "lm" else "interweave")
+    program = rewrite(source, filename, "lm" if mode == "lm" else "interweave", record_values=trace_values)
     program_builtins = dict(builtins.__dict__)
     program_builtins[HOOKS] = Hooks(program, session)
     namespace["__builtins__"] = program_builtins

@@ -62,6 +62,12 @@ class Hooks:
             frame.f_globals.update(values)
         return None
 
+    def record(self, site: int) -> None:
+        """After Python ran an assignment: report the values it bound (`--trace-values`)."""
+        where = self.sites[site]
+        scope = self.user_frame().f_locals
+        self.session.record(where, {name: scope[name] for name in where.targets if name in scope})
+
     def propagates(self, site: int) -> bool:
         """Inside a guard's handler: True when the exception must go on (the program handles it,
         or it is control flow), False when the statement is emulated instead."""

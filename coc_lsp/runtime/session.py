@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from types import FrameType, ModuleType
 from typing import Any
 
+from coc_lsp.lm.reprs import safe_repr
 from coc_lsp.program.sites import Site
 from coc_lsp.runtime.hooks import EmulationError
 from coc_lsp.runtime.trace import TraceWriter
 
 REPR_LIMIT = 2000
+RECORDS_PER_SITE = 20  # values of Python-run lines: enough for hints, bounded for loops
 
 
 @dataclass
@@ -66,12 +68,29 @@ class Session:
         self.lmulator: Any = None
         self.backend_description: str | None = None
         self.furthest_line = 0
+        self.records: dict[int, int] = {}
 
     def lm(self) -> Any:
         if self.lmulator is None:
             self.lmulator, self.backend_description = self.make_lmulator()
             self.trace.write("backend", description=self.backend_description)
         return self.lmulator
+
+    def record(self, site: Site, values: dict[str, Any]) -> None:
+        """A `values` trace event for an assignment Python ran (at most RECORDS_PER_SITE a site)."""
+        count = self.records.get(site.id, 0)
+        if count >= RECORDS_PER_SITE:
+            return
+        self.records[site.id] = count + 1
+        self.trace.write(
+            "values",
+            site=site.id,
+            line=site.line,
+            col=site.col,
+            end_line=site.end_line,
+            end_col=site.end_col,
+            values={name: safe_repr(value, 200) for name, value in values.items()},
+        )
 
     def emulate(
         self,
@@ -83,7 +102,6 @@ class Session:
         error: BaseException | None = None,
     ) -> Any:
         from coc_lsp.lm.errors import LMError
-        from coc_lsp.lm.reprs import safe_repr
         from coc_lsp.lm.request import EmulationRequest
 
         request = EmulationRequest(

@@ -16,22 +16,29 @@ VALUE_LIMIT = 40
 LABEL_LIMIT = 100
 
 
-def inlay_hints(lines: list[str], results: RunResults | None, visible: lsp.Range) -> list[lsp.InlayHint]:
+def inlay_hints(
+    lines: list[str], results: RunResults | None, visible: lsp.Range, python_values: bool = False
+) -> list[lsp.InlayHint]:
     if results is None:
         return []
     first, last = visible.start.line + 1, visible.end.line + 1
     hints = []
-    for (line, _col), group in sorted(results.by_site().items()):
+    for (line, _col), group in sorted(results.by_site(python_values).items()):
         if first <= line <= last:
             hints.append(
                 lsp.InlayHint(
                     position=hint_position(lines, group[0]),
                     label=label(group),
                     padding_left=True,
-                    tooltip=f"emulated by the LM ({len(group)}×)" if len(group) > 1 else "emulated by the LM",
+                    tooltip=_tooltip(group),
                 )
             )
     return hints
+
+
+def _tooltip(group: list[Emulation]) -> str:
+    who = "run by Python" if group[0].trigger == "python" else "emulated by the LM"
+    return f"{who} ({len(group)}×)" if len(group) > 1 else who
 
 
 def hint_position(lines: list[str], emulation: Emulation) -> lsp.Position:

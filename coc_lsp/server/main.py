@@ -92,7 +92,9 @@ def trace_written(ls: CocLanguageServer, params: Any) -> None:
 @server.feature(lsp.TEXT_DOCUMENT_INLAY_HINT)
 async def inlay_hint(ls: CocLanguageServer, params: lsp.InlayHintParams) -> list[lsp.InlayHint]:
     uri = params.text_document.uri
-    return hints.inlay_hints(ls.controller.lines(uri), ls.controller.results.get(uri), params.range)
+    settings = await ls.controller.settings()
+    results = ls.controller.results.get(uri)
+    return hints.inlay_hints(ls.controller.lines(uri), results, params.range, settings.python_values)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_HOVER)

@@ -67,6 +67,9 @@ class RunResults:
 
     program: str  # the file that ran (the document's path)
     emulations: list[Emulation] = field(default_factory=list)
+    # Values of assignments Python ran (`values` events, with `coc run --trace-values`), in the
+    # same shape as line emulations with trigger "python".
+    python_values: list[Emulation] = field(default_factory=list)
     error: dict[str, Any] | None = None
     end: dict[str, Any] | None = None
     stopped_line: int | None = None
@@ -82,6 +85,8 @@ class RunResults:
             kind = event.get("event")
             if kind == "emulation":
                 results.emulations.append(Emulation.from_event(event))
+            elif kind == "values":
+                results.python_values.append(Emulation.from_event({**event, "kind": "line", "trigger": "python"}))
             elif kind == "error" and results.error is None:
                 results.error = event
             elif kind == "stopped":
@@ -96,7 +101,7 @@ class RunResults:
         return results
 
     def lines(self) -> set[int]:
-        found = {e.line for e in self.emulations}
+        found = {e.line for e in self.emulations} | {e.line for e in self.python_values}
         if self.error and self.error.get("line"):
             found.add(int(self.error["line"]))
         return found
@@ -104,10 +109,11 @@ class RunResults:
     def at_line(self, line: int) -> list[Emulation]:
         return [e for e in self.emulations if e.line <= line <= e.end_line]
 
-    def by_site(self) -> dict[tuple[int, int], list[Emulation]]:
-        """Emulations grouped by where they sit (line, col), each group in run order."""
+    def by_site(self, python_values: bool = False) -> dict[tuple[int, int], list[Emulation]]:
+        """Emulations (and with `python_values` the values of Python-run assignments) grouped by
+        where they sit (line, col), each group in run order."""
         groups: dict[tuple[int, int], list[Emulation]] = {}
-        for emulation in self.emulations:
+        for emulation in self.emulations + (self.python_values if python_values else []):
             groups.setdefault((emulation.line, emulation.col), []).append(emulation)
         return groups
 
@@ -124,13 +130,18 @@ class RunResults:
         def moved(line: int) -> int:
             return line + delta if line > last else line
 
-        kept = [e.shifted(moved(e.line) - e.line) for e in self.emulations if e.line > last or e.line <= first]
+        inserted_above = delta > 0 and first in self.line_texts
+
+        def kept(items: list[Emulation]) -> list[Emulation]:
+            staying = [e.shifted(moved(e.line) - e.line) for e in items if e.line > last or e.line <= first]
+            if inserted_above:  # text inserted at the start of the line pushes it down: keep both
+                staying += [e.shifted(delta) for e in staying if e.line == first]
+            return staying
+
+        self.emulations, self.python_values = kept(self.emulations), kept(self.python_values)
         self.line_texts = {moved(line): text for line, text in self.line_texts.items() if line > last or line <= first}
-        if delta > 0 and first in self.line_texts:
-            # Text inserted at the start of the line pushes it down: keep both candidates.
+        if inserted_above:
             self.line_texts.setdefault(first + delta, self.line_texts[first])
-            kept += [e.shifted(delta) for e in kept if e.line == first]
-        self.emulations = kept
         if self.error and self.error.get("line"):
             line = int(self.error["line"])
             if line > last:
@@ -146,6 +157,7 @@ class RunResults:
             return text is not None and 1 <= line <= len(doc_lines) and doc_lines[line - 1].rstrip("\r\n") == text
 
         self.emulations = [e for e in self.emulations if same(e.line)]
+        self.python_values = [e for e in self.python_values if same(e.line)]
         self.line_texts = {line: text for line, text in self.line_texts.items() if same(line)}
         if self.error and self.error.get("line") and not same(int(self.error["line"])):
             self.error = None

@@ -57,6 +57,8 @@ class Settings:
                 options += [flag, value]
         if self.no_cache:
             options.append("--no-cache")
+        if self.python_values:
+            options.append("--trace-values")
         return options
 
 

@@ -47,6 +47,20 @@ async def test_configuration_change_is_used_by_the_next_run(client, tmp_path):
     assert field(await run(client, uri), "status") == "ok"
 
 
+async def test_python_values_setting_shows_hints_for_python_run_lines(client, tmp_path):
+    uri = open_document(client, tmp_path / "v.coc.py", "n = 0\nfor i in range(3):\n    n += i\nflag = is_sarcastic('Great')\n")
+    await run(client, uri)
+    assert [(h.position.line, h.label) for h in await hints(client, uri)] == [(3, "→ True")]
+    client.set_configuration({"pythonValues": True}, section="coc.inlayHints")
+    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
+    await run(client, uri)
+    found = [(h.position.line, h.label) for h in await hints(client, uri)]
+    assert found == [(0, "n = 0"), (2, "n = 0, 1, 3 (3×)"), (3, "→ True")]
+    client.set_configuration({"pythonValues": False}, section="coc.inlayHints")
+    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
+    assert [h.position.line for h in await hints(client, uri)] == [3]
+
+
 def trace_path(program: Path) -> Path:
     """Where debug runs leave their trace (runtime.trace.default_trace_path with the server's
     XDG_CACHE_HOME)."""
