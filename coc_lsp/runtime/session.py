@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from types import FrameType, ModuleType
 from typing import Any
 
+from coc_lsp.lm.errors import LMError
 from coc_lsp.lm.reprs import safe_repr
+from coc_lsp.lm.request import EmulationRequest
 from coc_lsp.program.sites import Site
 from coc_lsp.runtime.hooks import EmulationError
 from coc_lsp.runtime.trace import TraceWriter
@@ -84,11 +86,7 @@ class Session:
         self.records[site.id] = count + 1
         self.trace.write(
             "values",
-            site=site.id,
-            line=site.line,
-            col=site.col,
-            end_line=site.end_line,
-            end_col=site.end_col,
+            **_span(site),
             values={name: safe_repr(value, 200) for name, value in values.items()},
         )
 
@@ -101,9 +99,6 @@ class Session:
         kwargs: dict[str, Any] | None = None,
         error: BaseException | None = None,
     ) -> Any:
-        from coc_lsp.lm.errors import LMError
-        from coc_lsp.lm.request import EmulationRequest
-
         request = EmulationRequest(
             kind=site.kind,
             source=site.source,
@@ -149,11 +144,7 @@ class Session:
         value = result.value
         self.trace.write(
             "emulation",
-            site=site.id,
-            line=site.line,
-            col=site.col,
-            end_line=site.end_line,
-            end_col=site.end_col,
+            **_span(site),
             kind=site.kind,
             trigger=site.trigger,
             source=site.source,
@@ -175,6 +166,11 @@ class Session:
             attempts=result.attempts,
         )
         return value
+
+
+def _span(site: Site) -> dict[str, int]:
+    """The trace fields that place a site in the file."""
+    return {"site": site.id, "line": site.line, "col": site.col, "end_line": site.end_line, "end_col": site.end_col}
 
 
 def visible_state(frame: FrameType) -> dict[str, Any]:
