@@ -340,7 +340,7 @@ class _Rewriter:
         if targets is None:
             # Assigns through attributes or subscripts: emulate the value, assign it in Python.
             site = self.site("expression", trigger, stmt.value, returns=None)  # type: ignore[arg-type]
-            emulated = _copy_with_value(stmt, _hook("expr", site))
+            emulated = _copy_with_value(stmt, _hook("expr", site))  # type: ignore[arg-type]
         else:
             site = self.site("line", trigger, stmt, targets=tuple(targets), target_types=types)
             emulated = _assign_line(targets, site)
@@ -485,14 +485,13 @@ def _assign_line(targets: list[str], site: int) -> ast.stmt:
     return ast.Assign([_store(targets)], _hook("line", site))
 
 
-def _copy_with_value(stmt: ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Expr, value: ast.expr) -> ast.stmt:
+def _copy_with_value(stmt: ast.Assign | ast.AugAssign | ast.AnnAssign, value: ast.expr) -> ast.stmt:
+    """The same assignment with another value (targets copied: the original stays in the guard)."""
     if isinstance(stmt, ast.Assign):
         return ast.Assign(copy.deepcopy(stmt.targets), value)
     if isinstance(stmt, ast.AugAssign):
         return ast.AugAssign(copy.deepcopy(stmt.target), stmt.op, value)
-    if isinstance(stmt, ast.AnnAssign):
-        return ast.AnnAssign(copy.deepcopy(stmt.target), copy.deepcopy(stmt.annotation), value, stmt.simple)
-    return ast.Expr(value)
+    return ast.AnnAssign(copy.deepcopy(stmt.target), copy.deepcopy(stmt.annotation), value, stmt.simple)
 
 
 def _leaves_loop(stmts: list[ast.stmt]) -> bool:
