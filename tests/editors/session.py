@@ -10,10 +10,14 @@ command, which a run command must not make the client wait for.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,8 +102,6 @@ class EditorRun:
 
 def run_editor(name: str, command: list[str], cwd: Path, env: dict[str, str], transcript: Path) -> EditorRun:
     """Run the editor to its end (its driver quits it), killed at EDITOR_TIME_LIMIT_S."""
-    import time
-
     start = time.monotonic()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -115,10 +117,23 @@ def run_editor(name: str, command: list[str], cwd: Path, env: dict[str, str], tr
     return EditorRun(name, process.returncode, stdout, stderr, seen, time.monotonic() - start)
 
 
-def keep_on_failure(run: EditorRun, requests: list[Any]) -> Path:
-    """Write the run's transcript under test-artifacts/editors/ and return its path."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+def result_of(run: EditorRun) -> dict[str, Any]:
+    """The driver's last line, "RESULT {json}": what it saw, for the test to check."""
+    if run.returncode != 0 or "\nRESULT {" not in "\n" + run.transcript:
+        raise AssertionError(f"{run.name} did not finish its steps (exit status {run.returncode})")
+    return json.loads(run.transcript.rsplit("RESULT ", 1)[1])
+
+
+@contextmanager
+def transcript_on_failure(run: EditorRun, requests: list[Any]) -> Iterator[None]:
+    """On any failure inside, write the run's transcript (and the LM requests the scripted server
+    received) to test-artifacts/editors/NAME-transcript.txt and name that path in the failure."""
     path = ARTIFACTS / f"{run.name}-transcript.txt"
-    lines = [f"{r.method} {r.path} {str(r.user_message)[:200]!r}" for r in requests]
-    path.write_text(run.text() + "== LM requests received\n" + "\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    path.unlink(missing_ok=True)
+    try:
+        yield
+    except Exception as failure:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        lines = [f"{r.method} {r.path} {str(r.user_message)[:200]!r}" for r in requests]
+        path.write_text(run.text() + "== LM requests received\n" + "\n".join(lines) + "\n", encoding="utf-8")
+        raise AssertionError(f"{failure!r}\nwhat {run.name} saw: {path}") from None

@@ -3,7 +3,6 @@ its built-in LSP client talking to `coc lsp`, a run whose three emulations take 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from tests.editors import session
@@ -33,9 +32,8 @@ def test_documented_neovim_config_runs_a_slow_program(tmp_path: Path, scripted_o
         env,
         transcript,
     )
-    try:
-        result = json.loads(run.transcript.rsplit("RESULT ", 1)[1]) if "RESULT {" in run.transcript else {}
-        assert run.returncode == 0 and result, "Neovim did not finish the steps"
+    with session.transcript_on_failure(run, scripted_openai.requests):
+        result = session.result_of(run)
         assert result["attached"]
         assert "is_sarcastic" in result["diagnostic"]["message"] and result["diagnostic"]["line"] == session.CALL_LINE
         assert "Run as Chain of Code" in result["actions"]
@@ -46,8 +44,5 @@ def test_documented_neovim_config_runs_a_slow_program(tmp_path: Path, scripted_o
         assert finish.startswith("LSP[coc][Info] coc: ran review.coc.py") and "answer = (True, 4, 'weary')" in finish, finish
         assert any(h["line"] == session.CALL_LINE and "True" in h["label"] for h in result["hints"]), result["hints"]
         assert "is_sarcastic" in result["hover"] and "True" in result["hover"], result["hover"]
-        assert scripted_openai.calls == 3
-    except AssertionError as failure:
-        path = session.keep_on_failure(run, scripted_openai.requests)
-        raise AssertionError(f"{failure}\nwhat Neovim saw: {path}") from None
-
+        assert result["keymap_reply"]["accepted"] is True, f"<leader>cr: {result['keymap_reply']}"
+        assert scripted_openai.calls >= 3

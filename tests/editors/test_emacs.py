@@ -1,0 +1,46 @@
+"""Emacs end to end: the documented configuration in a real Emacs in batch mode (Debian
+emacs-nox + elpa-eglot: Emacs 28, eglot 1.9), eglot talking to `coc lsp`, a run whose three
+emulations take 4 s each: longer than eglot's 10 s synchronous wait for a command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.editors import session
+from tests.editors.snippets import documented
+
+DRIVER = Path(__file__).with_name("emacs_driver.el")
+INSTALL = "apt-get install -y --no-install-recommends emacs-nox elpa-eglot (as .ci/run does)"
+
+
+def test_documented_emacs_config_runs_a_slow_program(tmp_path: Path, scripted_openai) -> None:
+    emacs = session.require("emacs", INSTALL)
+    scripted_openai.script(session.scripted_answer)
+    scripted_openai.delay = session.EMULATION_S
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / session.PROGRAM_NAME).write_text(session.PROGRAM, encoding="utf-8")
+    init = tmp_path / "init.el"
+    init.write_text(documented("Emacs", "elisp"), encoding="utf-8")
+    transcript = tmp_path / "transcript.txt"
+    env = session.editor_env(tmp_path / "home", scripted_openai.env(), transcript)
+    env.update(COC_HOVER_LINE=str(session.CALL_LINE), COC_PROGRAM=session.PROGRAM_NAME)
+
+    run = session.run_editor("emacs", [emacs, "--batch", "-l", str(init), "-l", str(DRIVER)], folder, env, transcript)
+    with session.transcript_on_failure(run, scripted_openai.requests):
+        result = session.result_of(run)
+        assert result.get("attached")
+        assert "is_sarcastic" in result["diagnostic"]["message"] and result["diagnostic"]["line"] == session.CALL_LINE
+        assert "Run as Chain of Code" in result["actions"]
+        assert result["command_error"] is None, f"the run command failed in eglot: {result['command_error']}"
+        assert result["command_accepted"] is True
+        assert result["command_seconds"] < 2.0, "the run command must answer at once, not when the run ends"
+        finish = result["finish_message"]
+        assert finish.startswith("coc: ran review.coc.py") and "answer = (True, 4, 'weary')" in finish, finish
+        assert "Server reports" in result["echoed"] and "answer = (True, 4, 'weary')" in result["echoed"]
+        assert any(h["line"] == session.CALL_LINE and "True" in h["label"] for h in result["hints"]), result["hints"]
+        hover = result["hover"]
+        assert "is_sarcastic('Great, another Monday.')" in hover and "True" in hover, hover
+        assert "**" not in hover and "`" not in hover, "eglot without markdown-mode asks for plain text hovers"
+        assert result["coc_run"] is True, f"M-x coc-run: {result['coc_run']}"
+        assert scripted_openai.calls >= 3
