@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 EDITORS_DOC = Path(__file__).resolve().parents[2] / "docs" / "editors.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 _FENCE = re.compile(r"^```(\w*)\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 
 
@@ -28,3 +29,15 @@ def documented(section: str, language: str, doc: Path = EDITORS_DOC) -> str:
         line = text.count("\n", 0, heading.start()) + 1
         raise ValueError(f"{doc}:{line}: section '{section}' has no ```{language} block")
     return "\n".join(blocks)
+
+
+def after_label(label: str, language: str, doc: Path = README) -> str:
+    """The first `language` code block after the line starting with `label` (README's "**Emacs**")."""
+    text = doc.read_text(encoding="utf-8")
+    start = text.find("\n" + label)
+    block = _FENCE.search(text, start + 1) if start >= 0 else None
+    while block is not None and block.group(1) != language:
+        block = _FENCE.search(text, block.end())
+    if block is None:
+        raise ValueError(f"{doc}: no ```{language} block after '{label}'")
+    return block.group(2)
