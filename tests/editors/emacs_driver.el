@@ -90,6 +90,7 @@ it; else (eglot 1.9) the labels the server sends when eglot's connection asks fo
            (sent (float-time))
            (reply (condition-case err (list 'ok (call-interactively #'eglot-code-actions))
                     (error (list 'error (error-message-string err))))))
+      (coc-e2e-put 'reply_time (float-time))
       (coc-e2e-log "code action" (format "%S after %.2f s" reply (- (float-time) sent)))
       (coc-e2e-put 'actions (or offered []))
       (coc-e2e-put 'command_seconds (- (float-time) sent))

@@ -18,12 +18,21 @@ vim.notify = function(msg, level, opts)
   return shown_notify(msg, level, opts)
 end
 
+-- window/showMessage lands in the message area and its history, as `:messages` lists it.
+local function finished()
+  local history = vim.fn.execute("messages")
+  local from = history:find("LSP[coc]", 1, true)
+  return from and vim.trim(history:sub(from)) or nil
+end
+
 local answered = vim.lsp.handlers["workspace/executeCommand"]
 vim.lsp.handlers["workspace/executeCommand"] = function(err, res, ctx, config)
   if result.command_seconds == nil then
     result.command_seconds = elapsed() - (result.command_sent or 0)
     result.command_error = err and (err.message or vim.inspect(err)) or vim.NIL
     result.command_result = res == nil and vim.NIL or res
+    local seconds, microseconds = vim.uv.gettimeofday()
+    result.reply_time = seconds + microseconds / 1e6
   else
     result.keymap_reply = err and (err.message or vim.inspect(err)) or res
   end
@@ -79,12 +88,6 @@ local function steps()
   result.actions = offered
   log("code actions offered", table.concat(offered, " | "))
 
-  -- window/showMessage lands in the message area and its history, as `:messages` lists it.
-  local function finished()
-    local history = vim.fn.execute("messages")
-    local from = history:find("LSP[coc]", 1, true)
-    return from and vim.trim(history:sub(from)) or nil
-  end
   wait("the run's finish message", 35, function() return finished() ~= nil end)
   result.finish_message = finished() or vim.NIL
   log("message", tostring(finished()))

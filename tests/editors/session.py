@@ -40,15 +40,26 @@ CALL_LINE = 1  # 0-based line of `is_sarcastic(review)`, where the test hovers
 MOOD = "weary"
 
 
-def scripted_answer(body: Any) -> Any:
-    """The LM's answer to one chat request, by what the request asks about."""
-    messages = body.get("messages", []) if isinstance(body, dict) else []
-    asked = " ".join(str(m.get("content", "")) for m in messages if m.get("role") == "user")
-    if "is_sarcastic" in asked:
-        return {"value": True}
-    if "describe_mood" in asked:
-        return {"value": MOOD}
-    return {"n": 4}
+class ScriptedLM:
+    """The LM's answers by what a request asks about, and when (wall clock) each request came."""
+
+    def __init__(self) -> None:
+        self.arrivals: list[float] = []
+
+    def __call__(self, body: Any) -> Any:
+        self.arrivals.append(time.time())
+        messages = body.get("messages", []) if isinstance(body, dict) else []
+        asked = " ".join(str(m.get("content", "")) for m in messages if m.get("role") == "user")
+        if "is_sarcastic" in asked:
+            return {"value": True}
+        if "describe_mood" in asked:
+            return {"value": MOOD}
+        return {"n": 4}
+
+    def replied_during_run(self, reply_time: float) -> bool:
+        """Whether a reply at `reply_time` came while the run still had emulations to ask for:
+        before the third LM request, which comes two 4 s answers after the first."""
+        return len(self.arrivals) >= 3 and reply_time < self.arrivals[2]
 
 
 def require(program: str, install: str) -> str:
