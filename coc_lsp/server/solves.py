@@ -135,10 +135,12 @@ class Solves:
             raise JsonRpcInvalidParams(
                 f"{SOLVE}: {uri} has no question: select its text, or write it as the module docstring."
             )
-        directory = self._directory(uri, argument.get("folder"))
-        return Solve(number, found, target or "below", directory, uri, state.document.revision)
+        target = target or "below"
+        # Below the question in a document that is no file (untitled): the child needs a directory only.
+        directory = self._directory(uri, argument.get("folder"), Path(tempfile.gettempdir()) if target == "below" else None)
+        return Solve(number, found, target, directory, uri, state.document.revision)
 
-    def _directory(self, uri: str | None, folder: Any) -> Path:
+    def _directory(self, uri: str | None, folder: Any, fallback: Path | None = None) -> Path:
         candidates = []
         if uri is not None and (path := to_fs_path(uri)):
             candidates.append(Path(path).parent)
@@ -149,6 +151,8 @@ class Solves:
         for directory in candidates:
             if directory.is_dir():
                 return directory
+        if fallback is not None:
+            return fallback
         raise JsonRpcInvalidParams(f"{SOLVE}: no folder for a new file: give the `uri` of a saved document or a `folder`.")
 
     # -- the work --------------------------------------------------------------------------------

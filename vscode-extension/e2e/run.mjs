@@ -454,7 +454,7 @@ async function checkSolve(page, workspace) {
   log('clicked "Run as Chain of Code" in the notification');
   const answer = toast(page, 'answer = 3');
   await answer.waitFor({ state: 'visible', timeout: 120_000 });
-  log(`the answer is shown: ${(await answer.textContent())?.trim()}`);
+  log(`the answer is shown: ${(await answer.locator('.notification-list-item-message').first().textContent())?.trim()}`);
   await screenshot(page, 'solve-answer');
   const saved = readFileSync(join(workspace, QUESTION_FILE), 'utf8');
   if (!saved.startsWith(`"""${QUESTION}"""`) || !saved.includes('answer = len(fruits)')) {
