@@ -55,9 +55,12 @@ def main() -> None:
             samples = []
             for _ in range(args.rounds):
                 started = time.perf_counter()
-                done = subprocess.run(command, env=env, cwd=folder, capture_output=True, text=True, check=False)
+                # stdin: the supervisor's lifeline, held open as the server holds it
+                with subprocess.Popen(command, env=env, cwd=folder, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as done:
+                    out = done.stdout.read() if done.stdout else ""
+                    done.wait()
                 samples.append(time.perf_counter() - started)
-                assert '"program"' in done.stdout, done.stderr
+                assert '"program"' in out, out
             rows.append((name, *quantiles(samples)))
         os.environ.update(endpoint.env())
         lmulator, _ = make_lmulator(load_config(Path(folder) / "question", {"backend": "openai", "no_cache": True}))
