@@ -224,3 +224,21 @@ async def test_the_server_answers_while_the_lm_writes(scripted_openai, tmp_path)
         assert await asyncio.wait_for(hover, 3) is None
         assert not client.solved  # type: ignore[attr-defined]
         assert field(await solved(client, accepted), "status") == "inserted"
+
+
+async def test_edits_made_while_the_lm_writes_move_the_insertion(scripted_openai, tmp_path):
+    scripted_openai.script(lambda body: scripted_openai.Reply(PROGRAM, delay=2))
+    async with own_server(EDITING, settings=SETTINGS, env=scripted_openai.env()) as (client, _process):
+        uri = open_document(client, tmp_path / "q.coc.py", f'"""{QUESTION}"""\n')
+        accepted = await solve(client, {"uri": uri})
+        await wait_for(lambda: scripted_openai.calls == 1, 30)
+        client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=f'# added\n\n"""{QUESTION}"""\n')],
+            )
+        )
+        assert field(await solved(client, accepted), "status") == "inserted"
+        (change,) = only_edit(client)
+        assert change.text_document.version == 2
+        assert change.edits[0].range.start == lsp.Position(3, 0)
