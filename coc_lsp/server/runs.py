@@ -8,6 +8,9 @@ supervisor, which kills the whole tree. A supervisor that does not exit within K
 killed (the program gets SIGKILL from the kernel when its supervisor dies). Every wait is bounded:
 a run never keeps the server waiting. The server process never runs user code.
 
+`output_of()` runs another `coc` command the same way (the editor's "Solve a Question" has the
+program written by `coc solve --write-only --json`) and returns its standard output.
+
 `kill_all()` stops every run under way from any thread or signal handler (the server exiting);
 if the server dies without it, the supervisors notice (supervisor.py).
 """
@@ -102,7 +105,7 @@ async def execute(
         return outcome
     _live[process.pid] = program.remove
     tail = bytearray()
-    drain = asyncio.create_task(drain_tail(process.stderr, tail))
+    drain = asyncio.create_task(_drain(process.stderr, tail))
     reader = asyncio.create_task(_read_events(process, program, outcome, on_event))
     stopper = asyncio.create_task((stop or asyncio.Event()).wait())
     try:
@@ -117,7 +120,7 @@ async def execute(
             outcome.status = "timeout"
     finally:
         stopper.cancel()
-        await end_process(process, reader, drain)
+        await _end(process, reader, drain)
         _live.pop(process.pid, None)
         program.remove()
         outcome.exit_code = process.returncode
@@ -150,7 +153,7 @@ async def output_of(child: list[str], cwd: Path, timeout_s: float, stop: asyncio
         return ChildOutput("crashed", None, "", f"cannot start {' '.join(child[1:4])}: {error}")
     _live[process.pid] = lambda: shutil.rmtree(remove, ignore_errors=True)
     tail = bytearray()
-    drain = asyncio.create_task(drain_tail(process.stderr, tail))
+    drain = asyncio.create_task(_drain(process.stderr, tail))
     assert process.stdout is not None
     reader = asyncio.create_task(process.stdout.read())
     stopper = asyncio.create_task(stop.wait())
@@ -161,7 +164,7 @@ async def output_of(child: list[str], cwd: Path, timeout_s: float, stop: asyncio
             status = "cancelled" if stopper in done else "timeout"
     finally:
         stopper.cancel()
-        await end_process(process, reader, drain)
+        await _end(process, reader, drain)
         _live.pop(process.pid, None)
         shutil.rmtree(remove, ignore_errors=True)
     finished = status == "done" and reader.done() and not reader.cancelled() and reader.exception() is None
@@ -169,7 +172,7 @@ async def output_of(child: list[str], cwd: Path, timeout_s: float, stop: asyncio
     return ChildOutput(status, process.returncode, output.decode("utf-8", errors="replace"), tail.decode(errors="replace"))
 
 
-async def end_process(process: asyncio.subprocess.Process, reader: asyncio.Task[Any], drain: asyncio.Task[None]) -> None:
+async def _end(process: asyncio.subprocess.Process, reader: asyncio.Task[Any], drain: asyncio.Task[None]) -> None:
     """Stop the supervisor unless it is done; wait, bounded, for its pipes to close."""
     if process.returncode is None:
         _signal(process.pid, signal.SIGTERM)
@@ -219,7 +222,7 @@ async def _read_events(
             on_event(event)
 
 
-async def drain_tail(stream: asyncio.StreamReader | None, tail: bytearray) -> None:
+async def _drain(stream: asyncio.StreamReader | None, tail: bytearray) -> None:
     """Read the child's stderr so it never blocks on a full pipe; keep its last bytes."""
     if stream is None:
         return
