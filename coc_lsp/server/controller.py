@@ -38,6 +38,7 @@ from coc_lsp.server.progress import RunProgress
 from coc_lsp.server.results import RunResults
 from coc_lsp.server.runs import RunOutcome, RunRequest, execute
 from coc_lsp.server.settings import Settings
+from coc_lsp.server.solves import Solves
 
 log = logging.getLogger(__name__)
 TRACE_POLL_S = 2.0
@@ -91,6 +92,7 @@ class Controller:
         self._run_numbers = itertools.count(1)
         self.output_as_log = True  # mirror program output as window/logMessage (see main.initialize)
         self.hover_markdown = True  # the client renders markdown in hovers
+        self.solves = Solves(server, self)  # "Solve a Question" (solves.py)
 
     # -- documents and diagnostics -------------------------------------------------------------
 
@@ -227,6 +229,7 @@ class Controller:
         for state in self.open.values():
             if state.run is not None and state.run.request_id == request_id:
                 state.run.stop_for("cancelled")
+        self.solves.request_cancelled(request_id)
 
     async def shutdown(self) -> None:
         """Stop every run and wait (bounded) for them to end; stop analysing."""
@@ -235,6 +238,7 @@ class Controller:
                 state.run.stop_for("shutdown")
         if self._runs:
             await asyncio.wait(set(self._runs), timeout=SHUTDOWN_WAIT_S)
+        await self.solves.shutdown()
         self.analyser.close()
         if self._watcher is not None:
             self._watcher.cancel()

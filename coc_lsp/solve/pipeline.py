@@ -67,6 +67,13 @@ class SolveOptions:
 
 
 @dataclass
+class WrittenProgram:
+    program: str  # as extracted from the reply ("" when it holds none)
+    completion: Completion
+    error: str | None = None  # why it is no program: empty, too long, does not parse as a hybrid program
+
+
+@dataclass
 class SolveResult:
     question: str
     method: str
@@ -156,15 +163,13 @@ def _program(
     notify: Callable[[Event], None],
     result: SolveResult,
 ) -> None:
-    shown = choose_exemplars(options.task, options.shots, options.cross_task)
-    completion = _write(lmulator, prompts.program_messages(question, shown), PROGRAM_TOKENS, [prompts.CODE_END], result)
-    program = extract(completion.text)
+    written = write_program(question, lmulator, options)
+    result.completions.append(written.completion)
+    program, completion = written.program, written.completion
     result.program = program
-    try:
-        checked(program)
-    except ProgramError as error:
-        notify(Generated(program=program, prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens, origin=completion.origin, error=str(error)))
-        result.error = f"the program does not parse: {error}"
+    if written.error is not None:
+        notify(Generated(program=program, prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens, origin=completion.origin, error=written.error))
+        result.error = f"the program does not parse: {written.error}"
         _fallback(question, program, result.error, lmulator, result)
         return
     path = _saved(question, program, options.program_path)
@@ -186,6 +191,19 @@ def _program(
             return
         result.error = _failure(outcome)
     _fallback(question, program, result.error, lmulator, result)
+
+
+def write_program(question: str, lmulator: LMulator, options: SolveOptions) -> WrittenProgram:
+    """The generation half of the pipeline alone: the LM writes a program for `question` (nothing
+    runs). `coc solve --write-only` and the editor's "Solve a Question" stop here."""
+    shown = choose_exemplars(options.task, options.shots, options.cross_task)
+    completion = lmulator.generate(prompts.program_messages(question, shown), max_tokens=PROGRAM_TOKENS, stop=[prompts.CODE_END])
+    program = extract(completion.text)
+    try:
+        checked(program)
+    except ProgramError as error:
+        return WrittenProgram(program, completion, str(error))
+    return WrittenProgram(program, completion)
 
 
 def _write(lmulator: LMulator, messages: Messages, max_tokens: int, stop: list[str], result: SolveResult) -> Completion:
