@@ -2,8 +2,8 @@
 
 Every request is sorted by the prompt it carries (the system messages of solve/prompts.py and
 lm/prompts.py): a program to write, an emulation, a fallback answer, a program read without
-running it, a direct or chain-of-thought answer. Programs come from `programs` (in order; the last
-one repeats); emulations from `calls` ("is_fruit('apple')" -> value) and `lines` ("x = 2 + 2" ->
+running it, a direct or chain-of-thought answer. Programs come from `by_question` (the program for
+the question the prompt ends with) or else `programs` (in order; the last one repeats); emulations from `calls` ("is_fruit('apple')" -> value) and `lines` ("x = 2 + 2" ->
 {"x": 5}); the other kinds from `replies`. Anything not scripted fails the request (HTTP 400),
 so a test sees an unexpected request as an error, never a guess. benchmarks/solve_pipeline.py uses
 it too.
@@ -48,6 +48,7 @@ def kind_of(body: dict[str, Any]) -> str:
 @dataclass
 class SolverScript:
     programs: list[str] = field(default_factory=list)
+    by_question: dict[str, str] = field(default_factory=dict)
     calls: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, dict[str, Any]] = field(default_factory=dict)
     replies: dict[str, str] = field(default_factory=dict)
@@ -59,6 +60,10 @@ class SolverScript:
         if kind == "emulation":
             return json.dumps(self._emulate(body["messages"][-1]["content"]))
         if kind == "program":
+            user = body["messages"][-1]["content"]
+            for question, program in self.by_question.items():
+                if user.endswith(f"Q: {question}\n{prompts.CODE_START}\n"):
+                    return program
             written = sum(k == "program" for k, _ in self.received)
             if not self.programs:
                 raise AssertionError("scripted solver: no program scripted")
