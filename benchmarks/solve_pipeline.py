@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import sys
 import tempfile
@@ -37,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coc_lsp.lm.config import load_config, make_lmulator  # noqa: E402
+from coc_lsp.lm.errors import LMError  # noqa: E402
 from coc_lsp.runtime.trace import Event, Generated  # noqa: E402
 from coc_lsp.solve.exemplars import tomllib  # noqa: E402
 from coc_lsp.solve.pipeline import SolveOptions, SolveResult, sandboxed, solve  # noqa: E402
@@ -111,22 +113,33 @@ def solve_all(questions: list[Question], overrides: dict[str, Any], directory: P
                 generated.append(event)
 
         options = SolveOptions("coc", question.task, 3, False, None, directory / f"q{number}-{question.task}-{question.index}.coc.py")
-        result = solve(question.text, lmulator, options, runner, on_event)
+        try:
+            result = solve(question.text, lmulator, options, runner, on_event)
+        except LMError as error:  # counted as a question without an answer, and said
+            result = SolveResult(question.text, "coc", None, "error", error=str(error))
         outcomes.append(Outcome(question, result, bool(generated) and generated[0].error is None))
         print(f"  {question.task} {question.index}: {result.path} -> {result.answer!r} (target {question.target!r}, {result.seconds:.1f} s)", file=sys.stderr, flush=True)
     return outcomes
 
 
 def per_question_table(outcomes: list[Outcome]) -> None:
-    print("| task | # | parses | runs to `answer` | path | answer | target | right | LM calls | tokens | s |")
-    print("| --- | ---: | :---: | :---: | --- | --- | --- | :---: | ---: | ---: | ---: |")
+    print("| task | # | parses | runs to `answer` | why not | path | answer | target | right | LM calls | tokens | s |")
+    print("| --- | ---: | :---: | :---: | --- | --- | --- | --- | :---: | ---: | ---: | ---: |")
     for o in outcomes:
         r = o.result
         shown = "–" if r.answer is None else f"`{r.answer[:30]}`"
         print(
-            f"| {o.question.task} | {o.question.index} | {yes(o.parsed)} | {yes(r.path == 'program')} | {r.path} | {shown}"
-            f" | `{o.question.target}` | {yes(o.correct)} | {r.lm_calls} | {r.tokens} | {r.seconds:.1f} |"
+            f"| {o.question.task} | {o.question.index} | {yes(o.parsed)} | {yes(r.path == 'program')} | {why_not(r)} | {r.path}"
+            f" | {shown} | `{o.question.target}` | {yes(o.correct)} | {r.lm_calls} | {r.tokens} | {r.seconds:.1f} |"
         )
+
+
+def why_not(result: SolveResult) -> str:
+    """The cause of the program's failure, short: the exception's name, or what the message says."""
+    if not result.error:
+        return ""
+    found = re.search(r"\b([A-Z][A-Za-z]*(?:Error|Exception))\b", result.error)
+    return found.group(1) if found else result.error.split(": ")[-1][:40].replace("|", "/")
 
 
 def summary_table(label: str, outcomes: list[Outcome]) -> None:
