@@ -25,8 +25,8 @@ def extract_answer(reply: str) -> str:
 
 
 def _clean(text: str) -> str:
-    text = _LABEL.sub("", text.strip().split("\n")[0].strip())
-    text = text.strip("*`").strip()
+    text = text.strip().split("\n")[0].strip().strip("*`").strip()
+    text = _LABEL.sub("", text).strip("*`").strip()
     if len(text) > 1 and text[-1] == "." and not text.endswith(".."):  # "So the answer is 6."
         text = text[:-1].rstrip()
     return text.strip("\"'").strip()

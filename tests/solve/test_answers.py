@@ -24,6 +24,6 @@ def test_the_answer_is_read_from_the_reply(reply: str, answer: str) -> None:
     assert extract_answer(reply) == answer
 
 
-@pytest.mark.parametrize("reply", ["", "   \n", "A:", "A:\nA:\nA:", "Answer:\n"])
+@pytest.mark.parametrize("reply", ["", "   \n", "A:", "A:\nA:\nA:", "Answer:\n", "`A:`", "**Answer:**"])
 def test_a_reply_without_an_answer_gives_none(reply: str) -> None:
     assert extract_answer(reply) == ""
