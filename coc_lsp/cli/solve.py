@@ -32,7 +32,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     solve.add_argument("--trace", metavar="FILE", help="write the trace (generation, run, answer) as JSON lines to FILE")
     solve.add_argument("--write-only", action="store_true", help="only have the program written: print it, neither save nor run it")
     solve.add_argument("--json", action="store_true", help="with --write-only: print the result as one JSON object")
-    solve.add_argument("--time-limit", type=float, default=None, metavar="SECONDS", help="wall-clock limit of the program's run (default 120)")
+    solve.add_argument("--time-limit", type=float, default=None, metavar="SECONDS", help="wall-clock limit of the program's run (default 60)")
     add_backend_options(solve)
     solve.set_defaults(handler=solve_command)
 
@@ -79,6 +79,8 @@ def solve_command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_path(question, Path.cwd())
     if out.exists():
         raise UsageError(f"{out} exists; coc solve never overwrites a file (choose another --out)")
+    if not out.parent.is_dir():
+        raise UsageError(f"{out}: the directory {out.parent} does not exist")
     cot_prompt = _cot_prompt(args.cot_prompt) if args.cot_prompt else None
     config = config_for(Path.cwd() / "question", args)
     trace = open(args.trace, "w", encoding="utf-8", buffering=1) if args.trace else None  # noqa: SIM115 - closed below
@@ -101,7 +103,8 @@ def solve_command(args: argparse.Namespace) -> int:
         print(summary_text(result.end), file=sys.stderr)
     if result.error:
         print(f"coc: the program did not give the answer: {result.error}", file=sys.stderr)
-    print(f"coc: answer by {result.path} ({result.method}; backend: {description}; {result.lm_calls} LM calls, {result.tokens} tokens, {result.seconds:.2f} s)", file=sys.stderr)
+    how = f"answer by {result.path}" if result.answer is not None else f"no answer: the {result.path} reply gave none"
+    print(f"coc: {how} ({result.method}; backend: {description}; {result.lm_calls} LM calls, {result.tokens} tokens, {result.seconds:.2f} s)", file=sys.stderr)
     if result.answer is None:
         return 1
     print(result.answer)

@@ -152,7 +152,7 @@ def _baseline(question: str, lmulator: LMulator, options: SolveOptions, result: 
         completion = _write(lmulator, messages, ANSWER_TOKENS, ["\nQ:"], result)
     else:
         completion = _write(lmulator, prompts.cot_messages(question, options.cot_prompt), COT_TOKENS, ["\nQ:"], result)
-    result.answer, result.path = extract_answer(completion.text), options.method
+    result.answer, result.path = _given(completion), options.method
 
 
 def _program(
@@ -182,7 +182,7 @@ def _program(
     result.error = _failure(outcome)
     if options.method == "coc-try-python-except-lm":
         completion = _write(lmulator, prompts.program_answer_messages(question, program), ANSWER_TOKENS, ["\nQ:"], result)
-        result.answer, result.path = extract_answer(completion.text), "program-read"
+        result.answer, result.path = _given(completion), "program-read"
         return
     if options.method == "coc-try-python-except-lm-state":
         outcome = _run(runner, path, "lm", lmulator, notify, result)
@@ -215,7 +215,12 @@ def _write(lmulator: LMulator, messages: Messages, max_tokens: int, stop: list[s
 def _fallback(question: str, program: str, error: str | None, lmulator: LMulator, result: SolveResult) -> None:
     """The paper's fallback: the LM answers from the question, the program and the error."""
     completion = _write(lmulator, prompts.fallback_messages(question, program, error or "unknown"), ANSWER_TOKENS, ["\nQ:"], result)
-    result.answer, result.path = extract_answer(completion.text), "fallback"
+    result.answer, result.path = _given(completion), "fallback"
+
+
+def _given(completion: Completion) -> str | None:
+    """The answer a free-text reply gives; None when it gives none (an empty reply)."""
+    return extract_answer(completion.text) or None
 
 
 def _run(runner: Runner, path: Path, mode: str, lmulator: LMulator, notify: Callable[[Event], None], result: SolveResult) -> RunOutcome:
