@@ -9,6 +9,7 @@ nothing generated ever shows among the program's globals or a class's attributes
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import sys
 from collections import deque
@@ -25,6 +26,16 @@ if TYPE_CHECKING:
 # identifier can spell): such exceptions are the program's own and never emulated.
 OWN = "@coc own"
 
+
+
+# Out of memory, processes, files or disk: the machine's limits (the sandbox's among them) speak,
+# not a line Python cannot run. An LM answer would hide the limit (a fork bomb asking once per fork).
+EXHAUSTED_ERRNOS = frozenset({errno.EAGAIN, errno.ENOMEM, errno.EMFILE, errno.ENFILE, errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
+
+
+def exhausted(error: BaseException) -> bool:
+    """Is `error` a resource limit (MemoryError, or an OSError such as a refused fork)?"""
+    return isinstance(error, MemoryError) or (isinstance(error, OSError) and error.errno in EXHAUSTED_ERRNOS)
 
 class Hooks:
     def __init__(self, program: RewrittenProgram, session: EmulationSession) -> None:
@@ -165,6 +176,8 @@ class Hooks:
         if not isinstance(error, Exception) or isinstance(error, (StopIteration, StopAsyncIteration)):
             return True
         if getattr(error, OWN, False) or (isinstance(error, AssertionError) and self.raised_by_assert(error)):
+            return True
+        if exhausted(error):
             return True
         frame: FrameType | None = sys._getframe(1)
         line: int | None = self.sites[site].line
