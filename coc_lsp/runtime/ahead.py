@@ -1,7 +1,7 @@
 """Asking a loop's semantic calls ahead of time, concurrently (the static side: program/ahead.py).
 
 When a planned loop starts over a materialised iterable (list, tuple, str, range, dict, set,
-frozenset: never an iterator, which asking ahead would consume), `Ahead` wraps the loop's iterator
+frozenset, a dict's keys/values/items: never an iterator, which asking ahead would consume), `Ahead` wraps the loop's iterator
 and keeps the requests of the next items in flight: `window` requests at most per loop, sent from a
 thread pool of the backend's `max_in_flight` workers. An item's arguments are computed from the
 plan's recipes without running program code (no call, no property, no `__getitem__` of the
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from coc_lsp.lm.request import EmulationRequest
 
 # Iterables whose items are known without consuming anything (exact types: a subclass may iterate
-# its own way).
-MATERIALISED = (list, tuple, str, range, dict, set, frozenset)
+# its own way), dict views included.
+MATERIALISED = (list, tuple, str, range, dict, set, frozenset, type({}.keys()), type({}.values()), type({}.items()))
 _INDEXED = (list, tuple, str, range)
 _SCALARS = (str, int, float, bool, complex, bytes, type(None))
 COPY_LIMIT = 10_000  # values copied for one argument at most; larger ones are not asked ahead
