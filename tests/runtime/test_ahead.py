@@ -36,7 +36,7 @@ class Endpoint:
     the requests it holds at once."""
 
     server: Any
-    delay: float = 0.05
+    delay: float = 0.02
     answers: dict[str, Any] = field(default_factory=dict)
     now: int = 0
     peak: int = 0
