@@ -4,10 +4,11 @@
 on 127.0.0.1 that answers every request after `--delay` seconds (default 0.3) and counts the
 requests it holds at once. Programs: 30 calls of a semantic function in a `for` loop, the same as
 a list comprehension, and a loop that breaks after its 5th call (how many calls asking ahead costs
-for nothing). Each is run with `--no-prefetch` and with `--max-in-flight N`; the outputs must agree.
-"calls s" is the time from the first emulation asked to the last answered; "wall s" adds what
-every run pays alike (Python, importing `openai`, each asking thread's client loading the CA
-bundle).
+for nothing), each after a warm-up line of 16 calls. Each is run with `--no-prefetch` and with
+`--max-in-flight N`; the outputs must agree. "calls s" is the time from the first of the measured
+calls asked to the last answered; "wall s" is the whole run, with what every run pays alike
+(starting Python, importing `openai`, each asking thread's client loading the CA bundle) and the
+warm-up. The request counts are the whole run's, warm-up (16) included.
 
 Usage: python benchmarks/prefetch.py [--delay S] [--in-flight 4 8 16] [--rounds N]
 """
@@ -34,10 +35,14 @@ sys.path.insert(0, str(ROOT))
 from tests.conftest import ScriptedOpenAI  # noqa: E402 - after the path is set
 
 WORDS = [f"word{i:02d}" + "x" * (i % 7) for i in range(30)]
+# Line 1 warms up: 16 calls, so that `openai` is imported and each asking thread has its client.
+WARM_UP = f"print(sum(size_of(w) for w in {[f'warm{i}' for i in range(16)]!r}))\n"
+MEASURED_LINE = 5  # the line of the calls measured, in every program
 PROGRAMS = {
-    "for loop, 30 calls": f"words = {WORDS!r}\nlong = 0\nfor w in words:\n    if is_long(w):\n        long += 1\nprint(long)\n",
-    "comprehension, 30 calls": f"words = {WORDS!r}\nprint(sum([size_of(w) for w in words]))\n",
-    "break after 5 of 30": f"words = {WORDS!r}\nseen = 0\nfor w in words:\n    seen += size_of(w)\n"
+    "for loop, 30 calls": WARM_UP + f"words = {WORDS!r}\nlong = 0\nfor w in words:\n    if is_long(w):\n        long += 1\n"
+    "print(long)\n",
+    "comprehension, 30 calls": WARM_UP + f"words = {WORDS!r}\n\n\nprint(sum([size_of(w) for w in words]))\n",
+    "break after 5 of 30": WARM_UP + f"words = {WORDS!r}\nseen = 0\nfor w in words:\n    seen += size_of(w)\n"
     "    if seen > 35:\n        break\nprint(seen)\n",
 }
 _CALL = re.compile(r"^Call: (.*)$", re.MULTILINE)
@@ -71,9 +76,8 @@ class Endpoint:
 
 
 def run(endpoint: Endpoint, program: Path, options: list[str]) -> tuple[float, float, str, dict[str, Any]]:
-    """(wall seconds, seconds from the first `emulating` event to the last emulation, program
-    output, the end event's totals) of one `coc run`. The second leaves out what every run pays
-    alike: starting Python and importing the client, the first time a thread makes one."""
+    """(wall seconds, seconds from the first `emulating` event of the measured calls to their
+    last emulation, program output, the end event's totals) of one `coc run`."""
     trace = program.with_suffix(".jsonl")
     command = [sys.executable, "-m", "coc_lsp", "run", str(program), "--base-url", endpoint.server.base_url, "--model", "scripted"]
     command += ["--no-cache", "--quiet", "--trace", str(trace), *options]
@@ -83,8 +87,9 @@ def run(endpoint: Endpoint, program: Path, options: list[str]) -> tuple[float, f
     if done.returncode != 0:
         raise SystemExit(f"{command} failed: {done.stderr}")
     events = [json.loads(line) for line in trace.read_text().splitlines()]
-    first = min(e["t"] for e in events if e["event"] == "emulating")
-    last = max(e["t"] for e in events if e["event"] == "emulation")
+    measured = [e for e in events if e.get("line") == MEASURED_LINE]
+    first = min(e["t"] for e in measured if e["event"] == "emulating")
+    last = max(e["t"] for e in measured if e["event"] == "emulation")
     return wall, last - first, done.stdout, events[-1]["totals"]
 
 
@@ -105,6 +110,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as work:
             for name, source in PROGRAMS.items():
+                assert "size_of(w)" in source.splitlines()[MEASURED_LINE - 1] or "is_long(w)" in source.splitlines()[MEASURED_LINE - 1]
                 program = Path(work) / "loop.coc.py"
                 program.write_text(source)
                 outputs = set()

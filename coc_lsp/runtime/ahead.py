@@ -37,6 +37,7 @@ _INDEXED = (list, tuple, str, range)
 _SCALARS = (str, int, float, bool, complex, bytes, type(None))
 COPY_LIMIT = 10_000  # values copied for one argument at most; larger ones are not asked ahead
 
+Key = tuple[str, str]
 # (site id, args, kwargs) -> the request the call would make with these arguments.
 RequestFor = Callable[[int, tuple[Any, ...], dict[str, Any]], "EmulationRequest"]
 
@@ -53,14 +54,19 @@ class Prefetcher:
         self.window = workers
         self.bypass_cache = bypass_cache
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="coc-ahead")
-        self.pending: dict[str, Future[LMResult]] = {}  # asked ahead, not taken yet
+        self.pending: dict[Key, Future[LMResult]] = {}  # asked ahead, not taken yet
         # The program's own threads may emulate too; re-entrant because a loop's iterator may be
         # collected (and drop its requests) while this thread holds the lock.
         self.lock = threading.RLock()
 
-    def submit(self, request: EmulationRequest) -> str | None:
+    def key(self, request: EmulationRequest) -> Key:
+        """Requests with one key get one answer: the cache's key, and the enclosing function
+        (which recorded answers also go by)."""
+        return self.lmulator.key(request), request.scope
+
+    def submit(self, request: EmulationRequest) -> Key | None:
         """Ask `request` in a worker unless the same request is pending already; its key if asked."""
-        key = self.lmulator.key(request)
+        key = self.key(request)
         with self.lock:
             if key in self.pending:
                 return None
@@ -72,12 +78,12 @@ class Prefetcher:
         An LM failure of the answer asked ahead is raised, as asking now would."""
         if not self.pending:
             return None
-        key = self.lmulator.key(request)
+        key = self.key(request)
         with self.lock:
             future = self.pending.pop(key, None)
         return None if future is None else future.result()
 
-    def drop(self, keys: list[str]) -> None:
+    def drop(self, keys: list[Key]) -> None:
         """A loop ended: requests of its that no worker started are not asked."""
         with self.lock:
             for key in keys:
@@ -99,7 +105,8 @@ class Ahead:
     """The iterator of a planned loop: the loop's own iterator, stepping the window of requests
     asked ahead along with it. Items are read from the iterable by position (lists as they are
     now, so a list the loop changes is read as the loop will read it), or from a copy taken when
-    the loop started for dicts and sets (which cannot change while iterated)."""
+    the loop started for dicts, their views and sets (whose size cannot change while iterated; a
+    value changed meanwhile only means that its call asks for itself)."""
 
     def __init__(
         self, prefetcher: Prefetcher, plan: AheadPlan, iterable: Any, frame: FrameType, request_for: RequestFor
@@ -113,7 +120,7 @@ class Ahead:
         self.per_item = max(1, prefetcher.window // len(plan.calls))
         self.position = 0  # items the loop has taken
         self.filled = 0  # items asked ahead (or passed over)
-        self.keys: list[str] = []
+        self.keys: list[Key] = []
         self.fill()
 
     def __iter__(self) -> Ahead:
@@ -130,21 +137,28 @@ class Ahead:
         return value
 
     def fill(self) -> None:
-        """Ask ahead the items from the one the loop is on to `per_item` past it."""
-        last = min(max(self.position - 1, 0) + self.per_item, len(self.items))
-        while self.filled < last:
-            index = self.filled
-            self.filled += 1
-            item = (index, self.items[index]) if self.plan.wrap == "enumerate" else self.items[index]
-            try:
-                requests = [self.request_for(call.site, *self.arguments(call.args, call.kwargs, item)) for call in self.plan.calls]
-            except NotAhead:
-                continue
-            except Exception:  # noqa: BLE001 - building a request reprs values; never the program's business
-                continue
-            for request in requests:
-                if (key := self.prefetcher.submit(request)) is not None:
-                    self.keys.append(key)
+        """Ask ahead the items from the one the loop is on to `per_item` past it. Nothing here may
+        fail the program's loop: a failure only stops asking ahead for it."""
+        try:
+            last = min(max(self.position - 1, 0) + self.per_item, len(self.items))
+            while self.filled < last:
+                index = self.filled
+                self.filled += 1
+                self.ask(index)
+            if len(self.keys) > 4 * self.per_item:  # keep only those a `break` could still drop
+                self.keys = [key for key in self.keys if key in self.prefetcher.pending]
+        except Exception:  # noqa: BLE001 - the pool shut down (the run ended), a request's repr failed
+            self.filled = len(self.items)
+
+    def ask(self, index: int) -> None:
+        item = (index, self.items[index]) if self.plan.wrap == "enumerate" else self.items[index]
+        try:
+            requests = [self.request_for(call.site, *self.arguments(call.args, call.kwargs, item)) for call in self.plan.calls]
+        except NotAhead:
+            return
+        for request in requests:
+            if (key := self.prefetcher.submit(request)) is not None:
+                self.keys.append(key)
 
     def arguments(
         self, args: tuple[Recipe, ...], kwargs: tuple[tuple[str, Recipe], ...], item: Any
@@ -174,9 +188,14 @@ def ahead_iterable(
 ) -> Any:
     """`iterable` wrapped to ask its loop's calls ahead, or `iterable` itself when it is not a
     materialised collection (or is empty, or nothing is asked ahead in this run)."""
-    if prefetcher is None or type(iterable) not in MATERIALISED or not iterable:
+    if prefetcher is None or not materialised(iterable):
         return iterable
     return Ahead(prefetcher, plan, iterable, frame, request_for)
+
+
+def materialised(iterable: Any) -> bool:
+    """A non-empty collection whose items are known without consuming anything."""
+    return type(iterable) in MATERIALISED and len(iterable) > 0
 
 
 def bind(pattern: Pattern, value: Any, bound: dict[str, Any]) -> None:

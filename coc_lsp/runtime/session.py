@@ -20,7 +20,7 @@ from coc_lsp.lm.errors import LMError
 from coc_lsp.lm.reprs import safe_repr
 from coc_lsp.lm.request import EmulationRequest
 from coc_lsp.program.sites import AheadPlan, Site
-from coc_lsp.runtime.ahead import Prefetcher, ahead_iterable
+from coc_lsp.runtime.ahead import Prefetcher, ahead_iterable, materialised
 from coc_lsp.runtime.errors import EmulationError
 from coc_lsp.runtime.requests import build_request, short_prompt
 
@@ -148,6 +148,8 @@ class EmulationSession:
 
     def ahead(self, plan: AheadPlan, iterable: Any, frame: FrameType) -> Any:
         """A planned loop starts over `iterable`: asking its calls ahead when this run does."""
+        if not materialised(iterable):
+            return iterable  # nothing to ask ahead: not even the LM is started for it
         return ahead_iterable(self.start_prefetcher(), plan, iterable, frame, self.call_request)
 
     def start_prefetcher(self) -> Prefetcher | None:

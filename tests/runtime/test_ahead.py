@@ -27,21 +27,24 @@ from coc_lsp.runtime.trace import Emulation, End, TraceWriter, read_trace
 from tests.runtime.scripted import ConcurrentBackend
 
 IN_FLIGHT = 4
+GATHER_WAIT = 5.0
 _CALL = re.compile(r"^Call: (.*)$", re.MULTILINE)
 
 
 @dataclass
 class Endpoint:
     """Answers `Call: f(args)` prompts from `answers[f](*args)` after `delay` seconds, counting
-    the requests it holds at once."""
+    the requests it holds at once. With `gather`, each request is held until that many are (or
+    GATHER_WAIT seconds passed): how many arrive together does not depend on the machine's load."""
 
     server: Any
     delay: float = 0.02
     answers: dict[str, Any] = field(default_factory=dict)
+    gather: int = 0
     now: int = 0
     peak: int = 0
     asked: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Condition = field(default_factory=threading.Condition)
 
     def __post_init__(self) -> None:
         self.server.script(self.answer)
@@ -54,6 +57,8 @@ class Endpoint:
             self.now += 1
             self.peak = max(self.peak, self.now)
             self.asked.append((name, args))
+            self.lock.notify_all()
+            self.lock.wait_for(lambda: self.now >= self.gather, timeout=GATHER_WAIT)
         time.sleep(self.delay)
         with self.lock:
             self.now -= 1
@@ -116,10 +121,9 @@ FRUITS = 'fruits = ["apple", "rock", "pear", "stone", "plum", "fig", "sand", "ap
 
 def test_a_loops_calls_are_in_flight_together_and_bounded(tmp_path: Path, endpoint: Endpoint) -> None:
     source = FRUITS + "n = 0\nfor f in fruits:\n    if is_fruit(f):\n        n += 1\nanswer = n\n"
-    endpoint.delay = 0.2  # long enough for the window to fill (wall times: benchmarks/prefetch.py)
     one_by_one = run(tmp_path, endpoint, source, prefetch=False)
     assert endpoint.peak == 1
-    endpoint.peak = 0
+    endpoint.peak, endpoint.gather = 0, IN_FLIGHT  # (wall times: benchmarks/prefetch.py)
     ahead = run(tmp_path, endpoint, source)
     assert ahead.end.answer == one_by_one.end.answer == "5"
     assert ahead.shown == one_by_one.shown
