@@ -18,9 +18,10 @@ ahead and never used are in the cache and counted apart (`finish`).
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +54,7 @@ class Prefetcher:
         self.lmulator = lmulator
         self.window = workers
         self.bypass_cache = bypass_cache
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="coc-ahead")
+        self.pool = Workers(workers)
         self.pending: dict[Key, Future[LMResult]] = {}  # asked ahead, not taken yet
         # The program's own threads may emulate too; re-entrant because a loop's iterator may be
         # collected (and drop its requests) while this thread holds the lock.
@@ -91,14 +92,54 @@ class Prefetcher:
                 if future is not None and future.cancel():
                     del self.pending[key]
 
-    def finish(self) -> list[LMResult]:
-        """The run ended: wait for the requests in flight, stop the workers; the answers asked
-        ahead that the program never used (they are in the cache)."""
+    def finish(self, wait: bool = True) -> list[LMResult]:
+        """The run ended: stop the workers (after the requests in flight, with `wait`); the
+        answers asked ahead that the program never used (they are in the cache)."""
         with self.lock:
             futures = list(self.pending.values())
             self.pending.clear()
-        self.pool.shutdown(wait=True, cancel_futures=True)
-        return [f.result() for f in futures if not f.cancelled() and f.exception() is None]
+        self.pool.shutdown(wait)
+        return [f.result() for f in futures if f.done() and not f.cancelled() and f.exception() is None]
+
+
+class Workers:
+    """A fixed number of daemon threads running what is submitted, in order. Unlike
+    ThreadPoolExecutor's, its threads never hold up the interpreter's exit: a run interrupted while
+    an endpoint hangs ends at once."""
+
+    def __init__(self, count: int) -> None:
+        self.tasks: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None] = queue.SimpleQueue()
+        self.threads = [threading.Thread(target=self.work, name="coc-ahead", daemon=True) for _ in range(count)]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        self.tasks.put((future, function, args, kwargs))
+        return future
+
+    def work(self) -> None:
+        while (task := self.tasks.get()) is not None:
+            future, function, args, kwargs = task
+            if not future.set_running_or_notify_cancel():
+                continue  # cancelled while queued
+            try:
+                future.set_result(function(*args, **kwargs))
+            except BaseException as error:  # noqa: BLE001 - handed to whoever takes the answer
+                future.set_exception(error)
+
+    def shutdown(self, wait: bool) -> None:
+        """Cancel what no thread started; end the threads (waiting for them with `wait`)."""
+        try:
+            while (task := self.tasks.get_nowait()) is not None:
+                task[0].cancel()
+        except queue.Empty:
+            pass
+        for _ in self.threads:
+            self.tasks.put(None)
+        if wait:
+            for thread in self.threads:
+                thread.join()
 
 
 class Ahead:

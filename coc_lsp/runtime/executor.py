@@ -79,6 +79,7 @@ def run_file(path: str, options: RunOptions, trace: TraceWriter) -> End:
     saved_main = sys.modules.get("__main__")
     sys.modules["__main__"] = main
     exit_code, error, failure_kind = 0, None, None
+    interrupted = False
     stdout = TeeStream(options.stdout, trace, "stdout")
     stderr = TeeStream(options.stderr, trace, "stderr")
     saved = sys.stdout, sys.stderr, sys.argv[:], sys.path[:]
@@ -105,12 +106,13 @@ def run_file(path: str, options: RunOptions, trace: TraceWriter) -> End:
     except EmulationError as failure:
         exit_code, error, failure_kind = 1, str(failure), "emulation"
     except BaseException as failure:  # the program failed: report it like Python, then go on
+        interrupted = isinstance(failure, KeyboardInterrupt)
         exit_code, error, failure_kind = 1, _describe_failure(failure, filename), "exception"
         line = _failing_line(failure, filename)
         trace.write(Error(line=line, kind="exception", type=type(failure).__name__, message=error))
         stderr.write(_user_traceback(failure, filename))
     finally:
-        session.finish()
+        session.finish(wait=not interrupted)
         gc.unfreeze()
         if options.stop_line is not None:
             sys.settrace(None)

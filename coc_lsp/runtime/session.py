@@ -170,10 +170,11 @@ class EmulationSession:
         """The request a call at `site` makes with these arguments, asked ahead (without state)."""
         return build_request(self.sites[site], None, self.source, self.filename, args, kwargs, None)
 
-    def finish(self) -> None:
-        """The run ended: answers asked ahead and never used are counted apart."""
+    def finish(self, wait: bool = True) -> None:
+        """The run ended: answers asked ahead and never used are counted apart (those in flight
+        once they come, with `wait`; an interrupted run waits for nothing)."""
         if self.prefetcher is not None:
-            self.counts.totals.prefetched_unused += len(self.prefetcher.finish())
+            self.counts.totals.prefetched_unused += len(self.prefetcher.finish(wait))
             self.prefetcher = None
 
     def record(self, site: Site, values: dict[str, Any]) -> None:
