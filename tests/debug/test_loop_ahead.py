@@ -38,6 +38,29 @@ def test_stepping_through_a_loop_asked_ahead_shows_each_items_answer(dap, launch
     assert all(e.prefetched for e in found)
 
 
+def test_next_steps_through_a_loop_asked_ahead_line_by_line(dap, launch_arguments, tmp_path):
+    """`next` goes 5 -> 3 (the loop takes its next item through the executor's iterator, which
+    is never a stop) -> 4 -> 5 with that item's answer."""
+    dap.launch(launch_arguments("loop.coc.py", backend="scripted_backend:make_concurrent"), breakpoints={PROGRAM: [5]})
+    stop, frames = dap.stopped()
+    thread = stop["threadId"]
+    for word in WORDS[1:3]:
+        lines = []
+        for _ in range(3):
+            _, frames = dap.step("next", thread)
+            lines.append(where(frames)[0])
+        assert lines == [("<module>", 3), ("<module>", 4), ("<module>", 5)]
+        names = dap.locals_of(frames[0]["id"])
+        assert (names["word"], names["score"]) == (repr(word), str(len(word)))
+    dap.request("continue", {"threadId": thread})
+    stop, _ = dap.stopped()
+    dap.request("continue", {"threadId": stop["threadId"]})
+    assert dap.wait_event("exited")["exitCode"] == 0
+    found = emulations(tmp_path)
+    assert [(e.line, e.request.args, e.value) for e in found] == [(4, [repr(w)], str(len(w))) for w in WORDS]
+    assert all(e.prefetched for e in found)
+
+
 def test_stop_on_emulation_pauses_before_each_call_of_the_loop(dap, launch_arguments, tmp_path):
     arguments = launch_arguments("loop.coc.py", backend="scripted_backend:make_concurrent", stopOnEmulation=True)
     dap.launch(arguments)
