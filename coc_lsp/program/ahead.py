@@ -1,7 +1,7 @@
 """Which semantic calls of a loop can be asked ahead of time: pure static reading, no I/O.
 
 A loop (`for`, a comprehension or generator expression with one `for`, `map(f, xs)`,
-`filter(f, xs)`) qualifies when, on every item, it calls a semantic function unconditionally
+`filter(f, xs)`, `sorted`/`min`/`max(xs, key=f)`) qualifies when, on every item, it calls a semantic function unconditionally
 (not under `and`/`or`, a conditional expression, an `if` body, nor after a statement that may
 leave the iteration early) with arguments that follow from the loop target alone: names, constants,
 attributes and subscripts of them (`recipe`), where every name is the target's or one the loop

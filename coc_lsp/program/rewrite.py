@@ -1017,18 +1017,20 @@ class _Expressions(ast.NodeTransformer):
             self.parents.pop()
 
     def visit_Call(self, node: ast.Call) -> ast.expr:
-        mapped = node.args[0] if _maps_one(node, self.owner.usage.bound) else None
+        mapped = _mapped_function(node, self.owner.usage.bound)
         node.args = [self.function_value(a) if i == 0 and _higher_order(node) else self.visit(a) for i, a in enumerate(node.args)]  # type: ignore[misc]
         for keyword_ in node.keywords:
             keyword_.value = self.function_value(keyword_.value) if keyword_.arg in analysis.FUNCTION_KEYWORDS else self.visit(keyword_.value)  # type: ignore[assignment]
         if isinstance(node.func, ast.Name) and node.func.id in self.owner.semantic and not self.owner.name_error_caught():
             return self.owner.semantic_call(node, self.parents[-2])
         node.func = self.visit(node.func)  # type: ignore[assignment]
-        if mapped is not None and id(mapped) in self.owner.call_sites:
-            # map(f, xs) / filter(f, xs): f is called with each item of xs, in order.
+        if mapped is not None and id(mapped[0]) in self.owner.call_sites:
+            # map(f, xs), filter(f, xs), sorted/min/max(xs, key=f): f is called with each item
+            # of xs, in order.
+            function, index = mapped
             item = ast.Call(ast.Name(AHEAD_ITEM, ast.Load()), [ast.Name(AHEAD_ITEM, ast.Load())], [])
-            self.owner.call_sites[id(item)] = self.owner.call_sites[id(mapped)]
-            node.args[1] = self.owner.ahead(AHEAD_ITEM, [item], set(), node.args[1], node.args[1])
+            self.owner.call_sites[id(item)] = self.owner.call_sites[id(function)]
+            node.args[index] = self.owner.ahead(AHEAD_ITEM, [item], set(), node.args[index], node.args[index])
         return node
 
     def loop_expression(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp) -> ast.expr:
@@ -1061,16 +1063,29 @@ class _Expressions(ast.NodeTransformer):
 AHEAD_ITEM = "@item"
 
 
-def _maps_one(call: ast.Call, bound: set[str]) -> bool:
-    """`map(f, xs)` or `filter(f, xs)` of the builtin, with one iterable and a plain name `f`."""
-    return (
-        _higher_order(call)
-        and call.func.id not in bound  # type: ignore[attr-defined]
-        and len(call.args) == 2
-        and not call.keywords
-        and isinstance(call.args[0], ast.Name)
-        and not isinstance(call.args[1], ast.Starred)
-    )
+def _mapped_function(call: ast.Call, bound: set[str]) -> tuple[ast.Name, int] | None:
+    """(f, index of xs in the call's arguments) for `map(f, xs)`, `filter(f, xs)` and
+    `sorted(xs, key=f)`, `min(xs, key=f)`, `max(xs, key=f)` of the builtins, with one iterable
+    and a plain name f; None for other calls."""
+    func = call.func
+    if not isinstance(func, ast.Name) or func.id in bound or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    if func.id in analysis.HIGHER_ORDER and len(call.args) == 2 and not call.keywords and isinstance(call.args[0], ast.Name):
+        return call.args[0], 1
+    keys = [k.value for k in call.keywords if k.arg == "key"]
+    others = {k.arg for k in call.keywords if k.arg != "key"}
+    if (
+        func.id in _KEYED
+        and len(call.args) == 1
+        and len(keys) == 1
+        and isinstance(keys[0], ast.Name)
+        and others <= ({"reverse"} if func.id == "sorted" else set())
+    ):
+        return keys[0], 0
+    return None
+
+
+_KEYED = frozenset({"sorted", "min", "max"})  # builtins calling `key` on each item, in order
 
 
 def _is_enumerate(node: ast.expr, bound: set[str]) -> bool:

@@ -79,7 +79,7 @@ class AheadCall:
 
 @dataclass(frozen=True)
 class AheadPlan:
-    """A loop (`for`, comprehension, generator expression, `map`/`filter`) whose semantic calls
+    """A loop (`for`, comprehension, generator expression, `map`/`filter`, `key=`) whose semantic calls
     can be asked ahead of time, concurrently, when its iterable is already materialised.
     `target` binds each item as the loop does; `calls` are in the order the loop makes them."""
 

@@ -29,11 +29,13 @@ def plans(source: str) -> list[tuple[object, list[str], list[object]]]:
         ("ys = [g(x) for x in xs if f(x)]\n", [("x", ["f"], [(("name", "x"),)])]),  # g: only when f passes
         ("ys = list(map(f, xs))\n", [("@item", ["f"], [(("name", "@item"),)])]),
         ("ys = list(filter(f, xs))\n", [("@item", ["f"], [(("name", "@item"),)])]),
+        ("ys = sorted(xs, key=f, reverse=True)\n", [("@item", ["f"], [(("name", "@item"),)])]),
+        ("y = max(xs, key=f)\n", [("@item", ["f"], [(("name", "@item"),)])]),
         ("xs = []\nfor i, s in enumerate(xs):\n    f(s)\n", [(("i", "s"), ["f"], [(("name", "s"),)])]),
         ("for s in xs:\n    f(g(s))\n", [("s", ["g"], [(("name", "s"),)])]),  # g's result is not known ahead
         ("for a in xs:\n    for b in ys:\n        f(a, b)\n", [("b", ["f"], [(("name", "a"), ("name", "b"))])]),
     ],
-    ids=["if-test", "keyword", "patterns", "listcomp", "dictcomp", "condition", "map", "filter", "enumerate", "nested-call", "nested-loops"],
+    ids=["if-test", "keyword", "patterns", "listcomp", "dictcomp", "condition", "map", "filter", "sorted", "max", "enumerate", "nested-call", "nested-loops"],
 )
 def test_planned(source: str, expected: list[object]) -> None:
     assert plans(source) == expected
@@ -56,6 +58,8 @@ def test_planned(source: str, expected: list[object]) -> None:
         "ys = [f(x, y) for x in xs for y in x]\n",  # two fors
         "ys = [f(x) for x in xs if x]\n",  # the element is conditional
         "map = dict\nys = map(f, xs)\n",  # not the builtin map
+        "ys = max(xs, ys, key=f)\n",  # two values, not an iterable
+        "ys = min(xs, key=f, default=0)\n",  # a keyword we do not know to be harmless
         "def f(x):\n    return x\nfor s in xs:\n    f(s)\n",  # the program's own function
         "for s in xs:\n    print(s)\n",  # no semantic call
     ],

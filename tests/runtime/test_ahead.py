@@ -138,7 +138,8 @@ def test_a_loops_calls_are_in_flight_together_and_bounded(tmp_path: Path, endpoi
     [
         # comprehension, generator expression, set/dict comprehensions, map and filter
         FRUITS + "answer = ([size_of(f) for f in fruits], sum(size_of(f) for f in fruits),"
-        " {f: kind_of(f) for f in fruits}, list(map(size_of, fruits)), list(filter(is_fruit, fruits)))\n",
+        " {f: kind_of(f) for f in fruits}, list(map(size_of, fruits)), list(filter(is_fruit, fruits)),"
+        " sorted(fruits, key=size_of), max(fruits, key=size_of))\n",
         # the first condition of a comprehension is asked ahead; its element only when it passes
         FRUITS + "answer = [kind_of(f) for f in fruits if is_fruit(f)]\n",
         # nested loops: the inner loop's calls depend on both targets
