@@ -18,16 +18,17 @@ ahead and never used are in the cache and counted apart (`finish`).
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from coc_lsp.program.sites import AheadPlan, Pattern, Recipe
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported when a run first asks ahead (concurrent.futures pulls in logging)
+    import queue
+    from concurrent.futures import Future
+
     from coc_lsp.lm.lmulator import LMResult, LMulator
     from coc_lsp.lm.request import EmulationRequest
 
@@ -108,12 +109,16 @@ class Workers:
     an endpoint hangs ends at once."""
 
     def __init__(self, count: int) -> None:
+        import queue
+
         self.tasks: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None] = queue.SimpleQueue()
         self.threads = [threading.Thread(target=self.work, name="coc-ahead", daemon=True) for _ in range(count)]
         for thread in self.threads:
             thread.start()
 
     def submit(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        from concurrent.futures import Future
+
         future: Future[Any] = Future()
         self.tasks.put((future, function, args, kwargs))
         return future
@@ -130,6 +135,8 @@ class Workers:
 
     def shutdown(self, wait: bool) -> None:
         """Cancel what no thread started; end the threads (waiting for them with `wait`)."""
+        import queue
+
         try:
             while (task := self.tasks.get_nowait()) is not None:
                 task[0].cancel()
