@@ -122,9 +122,12 @@ def expression_calls(node: ast.AST) -> list[ast.Call]:
 
 def body_calls(body: list[ast.stmt]) -> list[ast.Call]:
     """The calls a loop body makes on every iteration: those of its statements' own expressions
-    (an `if`'s test, not its branches), up to the first statement that may leave the iteration."""
+    (an `if`'s test, not its branches), up to the first statement that may leave the iteration;
+    none when the body always leaves the loop in its first iteration."""
     found: list[ast.Call] = []
     for stmt in body:
+        if isinstance(stmt, (ast.Break, ast.Return, ast.Raise)):
+            return []  # the loop never reaches a second item: nothing to ask ahead
         if isinstance(stmt, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return)):
             found += expression_calls(stmt)
         elif isinstance(stmt, (ast.If, ast.While)):

@@ -62,6 +62,8 @@ def test_planned(source: str, expected: list[object]) -> None:
         "ys = min(xs, key=f, default=0)\n",  # a keyword we do not know to be harmless
         "def f(x):\n    return x\nfor s in xs:\n    f(s)\n",  # the program's own function
         "for s in xs:\n    print(s)\n",  # no semantic call
+        "def g(xs):\n    for s in xs:\n        return f(s)\n",  # only ever the first item
+        "for s in xs:\n    y = f(s)\n    break\n",
     ],
 )
 def test_not_planned(source: str) -> None:
