@@ -60,3 +60,26 @@ def test_sample_reaches_its_expected_answer(path: Path, tmp_path: Path) -> None:
     run = run_program(tmp_path, path.read_text(), oracle)
     assert run.result.exit_code == 0, run.stderr
     assert ast.literal_eval(run.answer) == expected_answer(path)
+
+
+def emulated(run: Any) -> list[tuple[int, str | None, list[str], str | None, dict[str, str] | None]]:
+    return [(e.line, e.function, e.request.args, e.value, e.values) for e in run.emulations]
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_sample_runs_the_same_when_loop_calls_are_asked_ahead(path: Path, tmp_path: Path) -> None:
+    """With a backend that takes several requests at once, a loop's calls are asked ahead: the
+    output, the answer and every emulation (line, arguments, value, in order) are those of the
+    run asking one by one."""
+    one_by_one = run_program(tmp_path, path.read_text(), oracle, concurrent=True, prefetch=False)
+    ahead = run_program(tmp_path, path.read_text(), oracle, concurrent=True)
+    assert (ahead.result.exit_code, ahead.answer, ahead.stdout) == (0, one_by_one.answer, one_by_one.stdout)
+    assert emulated(ahead) == emulated(one_by_one)
+    assert not any(e.prefetched for e in one_by_one.emulations)
+    assert ahead.result.totals.prefetched_unused == 0  # every sample's loop runs to its end
+    if path.name in LOOP_CALLS:  # calls made on every item of a list or a dict's items
+        calls = [e for e in ahead.emulations if e.function == LOOP_CALLS[path.name]]
+        assert len(calls) > 1 and all(e.prefetched for e in calls)
+
+
+LOOP_CALLS = {"sarcasm.coc.py": "is_sarcastic", "object_counting.coc.py": "is_vegetable"}

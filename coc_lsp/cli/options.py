@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # imported when a subcommand reads its configuration, not at start-up
     from coc_lsp.lm.config import LMConfig
 
-BACKEND_OPTIONS = ("backend", "model", "base_url", "model_path", "cache_dir", "no_cache", "timeout")
+BACKEND_OPTIONS = ("backend", "model", "base_url", "model_path", "cache_dir", "no_cache", "timeout", "max_in_flight")
 
 
 class UsageError(Exception):
@@ -30,6 +30,12 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
         type=float,
         help="seconds one LM answer may take from an endpoint, all in: every attempt, the waits between"
         " retries and the whole reply (default 60)",
+    )
+    group.add_argument(
+        "--max-in-flight",
+        type=int,
+        metavar="N",
+        help="requests sent to an endpoint at once: a loop's semantic calls are asked ahead, N at a time (default 8)",
     )
 
 

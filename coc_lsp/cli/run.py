@@ -30,6 +30,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--trace-values", action="store_true", help="also trace the values of assignments Python runs")
     run.add_argument("--quiet", action="store_true", help="no summary: stderr holds what the program and Python write")
     run.add_argument("--stop-on-emulation", action="store_true", help="under a debugger (coc dap): pause before each emulation")
+    run.add_argument("--no-prefetch", action="store_true", help="ask a loop's semantic calls one by one, never ahead and concurrently")
     run.set_defaults(handler=run_command)
 
 
@@ -71,6 +72,7 @@ def run_command(args: argparse.Namespace) -> int:
         trace_values=args.trace_values,
         before_emulation=_pause_before_emulation() if args.stop_on_emulation else None,
         on_program=_debugger_preparation(),
+        prefetch=not args.no_prefetch,
     )
     try:
         end = run_file(str(path), options, TraceWriter(trace_stream))

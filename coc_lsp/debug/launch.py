@@ -6,7 +6,8 @@ a failed `launch` response.
 
 Launch attributes (ATTRIBUTES, checked by type before anything else): `program` (required), `args`,
 `cwd`, `env`, the options of `coc run` (`mode`, `backend`, `model`, `baseUrl`, `modelPath`,
-`cacheDir`, `noCache`, `timeout`), `stopOnEmulation`, `justMyCode`, and debugpy's own `name`,
+`cacheDir`, `noCache`, `timeout`, `prefetch`), `stopOnEmulation` (which also turns prefetching
+off: each emulation pauses in turn), `justMyCode`, and debugpy's own `name`,
 `python`, `noDebug`, `logToFile`, which go on to it. Unknown attributes are ignored; null is unset.
 """
 
@@ -88,6 +89,7 @@ ATTRIBUTES: dict[str, Attribute] = {
     "noCache": BOOLEAN,
     "timeout": Attribute("a number of seconds greater than 0", _seconds),
     "stopOnEmulation": BOOLEAN,
+    "prefetch": BOOLEAN,
     "justMyCode": BOOLEAN,
     "name": STRING,
     "python": Attribute("a string (the path of a Python interpreter)", _string),
@@ -198,4 +200,6 @@ def _run_options(arguments: dict[str, Any]) -> list[str]:
         options.append(f"{flag}={value}")  # one argument: a value may start with "-"
     if arguments.get("noCache") is True:
         options.append("--no-cache")
+    if arguments.get("prefetch") is False:
+        options.append("--no-prefetch")
     return options

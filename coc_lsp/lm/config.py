@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from coc_lsp.lm.recorded import RecordedAnswers
 
 DEFAULT_TIMEOUT_S = 60.0
+# Requests one endpoint is sent at once (a loop's semantic calls are fetched ahead this many).
+DEFAULT_MAX_IN_FLIGHT = 8
 FILE_KEYS = (
     "backend",
     "model",
@@ -38,6 +40,7 @@ FILE_KEYS = (
     "no_cache",
     "timeout",
     "mode",
+    "max_in_flight",
 )
 _ENVIRONMENT = {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL", "model": "OPENAI_MODEL"}
 _PATH_KEYS = ("model_path", "cache_dir")
@@ -60,6 +63,7 @@ class LMConfig:
     no_cache: bool = False
     timeout: float = DEFAULT_TIMEOUT_S
     mode: str | None = None
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
     sources: dict[str, str] = field(default_factory=dict)
 
 
@@ -164,6 +168,13 @@ def _validated(key: str, value: Any, source: str) -> Any:
                 f"timeout must be a positive number of seconds, not {safe_repr(value, 60)}{where}."
             )
         return float(number)
+    if key == "max_in_flight":
+        number = value
+        if isinstance(value, str) and value.strip().isdigit():
+            number = int(value)
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise ConfigError(f"max_in_flight must be a whole number of at least 1, not {safe_repr(value, 60)}{where}.")
+        return number
     if key == "no_cache":
         if not isinstance(value, bool):
             raise ConfigError(f"no_cache must be true or false, not {safe_repr(value, 60)}{where}.")
@@ -213,6 +224,7 @@ def _openai(config: LMConfig) -> Backend:
         base_url=config.base_url,
         api_key=config.api_key,
         timeout=config.timeout,
+        max_in_flight=config.max_in_flight,
     )
 
 
@@ -263,6 +275,7 @@ class Unconfigured:
     """The backend of a run that has recorded answers but no LM: asking it says why."""
 
     uses_program = False
+    max_in_flight = 1
     identity = "unconfigured"
     description = "recorded answers only (no LM configured)"
 

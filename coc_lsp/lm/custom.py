@@ -1,7 +1,8 @@
 """Custom backends: `--backend MODULE:FACTORY` imports MODULE and calls FACTORY() for a backend.
 
 A user's backend needs only `emulate(request)` (request.Emulator). It may also have `answer(request)`
-returning an Answer, `identity` and `description` strings and a `uses_program` bool. CustomBackend
+returning an Answer, `identity` and `description` strings, a `uses_program` bool and a
+`max_in_flight` int (how many requests it answers at once, from threads; default 1). CustomBackend
 reads those optional members once, when the backend is loaded, checks their types, and presents
 the object as a full request.Backend, so nothing past this module asks what a backend has.
 Putting the program's directory on sys.path, so that a `mymod.py` beside the program imports, is
@@ -39,6 +40,8 @@ class CustomBackend:
         uses_program = _optional(emulator, "uses_program", _is_bool, "True or False", name)
         # Unless it says otherwise, a custom backend may read the whole program: key on it.
         self.uses_program: bool = True if uses_program is None else uses_program
+        # More than 1: the executor may ask it from that many threads at once (a loop's calls).
+        self.max_in_flight: int = _optional(emulator, "max_in_flight", _positive_int, "an int of at least 1", name) or 1
 
     def __repr__(self) -> str:
         return f"CustomBackend({safe_repr(self._emulator, 80)}, {self._name!r})"
@@ -98,6 +101,10 @@ def _optional(
 
 def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def _is_bool(value: Any) -> bool:

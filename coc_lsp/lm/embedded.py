@@ -216,6 +216,7 @@ class EmbeddedBackend:
     """Answers emulation requests with a GGUF model run in-process (see the module docstring)."""
 
     uses_program = False  # the prompts never show the whole program
+    max_in_flight = 1  # one llama.cpp context: one request at a time
 
     def __init__(self, model_path: str | None = None, strategy: str = "auto") -> None:
         if strategy not in STRATEGIES:

@@ -73,10 +73,35 @@ class LMulator:
     def __repr__(self) -> str:
         return f"LMulator({self.identity!r}, cache={self.cache!r})"
 
+    @property
+    def max_in_flight(self) -> int:
+        """How many requests the backend takes at once (its optional `max_in_flight`; 1 when it
+        has none): more than 1 lets the executor fetch a loop's answers ahead, from threads."""
+        value = getattr(self.backend, "max_in_flight", 1)
+        return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 1
+
+    @property
+    def answers_depend_on_state(self) -> bool:
+        """Whether an answer may depend on more than its cache key without the state (then a
+        call asked ahead of time, without the state of that time, could differ)."""
+        return self.backend.uses_program
+
+    def key(self, request: EmulationRequest) -> str:
+        """What the cache keys `request` by: two requests with one key get one answer."""
+        return cache_key(self.identity, request, include_program=self.backend.uses_program)
+
     def emulate(self, request: EmulationRequest, *, bypass_cache: bool = False) -> LMResult:
         """The checked value for `request`: a recorded answer, else the cache's, else the
         backend's. `bypass_cache` asks the backend anew (and stores it)."""
-        result = self._answer(request, bypass_cache)
+        return self.used(request, self.fetch(request, bypass_cache=bypass_cache))
+
+    def fetch(self, request: EmulationRequest, *, bypass_cache: bool = False) -> LMResult:
+        """`emulate` without recording the answer as used: safe to call from several threads at
+        once (the cache locks, the endpoint client is per thread) when `max_in_flight` > 1."""
+        return self._answer(request, bypass_cache)
+
+    def used(self, request: EmulationRequest, result: LMResult) -> LMResult:
+        """The program used `result` for `request` (`--record` keeps it)."""
         if self.record is not None:
             self.record.record(request, result.value, pinned=result.origin == "answers")
         return result
@@ -93,7 +118,7 @@ class LMulator:
             return LMResult(value, entry.value, "answers", time.perf_counter() - started, attempts=0)
         key = None
         if self.cache is not None:
-            key = cache_key(self.identity, request, include_program=self.backend.uses_program)
+            key = self.key(request)
             hit = None if bypass_cache else self.cache.get(key)
             if hit is not None:
                 try:

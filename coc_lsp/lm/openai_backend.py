@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from coc_lsp.lm.answers import parse_answer
-from coc_lsp.lm.config import DEFAULT_TIMEOUT_S
+from coc_lsp.lm.config import DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT_S
 from coc_lsp.lm.errors import AnswerError, EndpointError
 from coc_lsp.lm.prompts import answer_schema, messages
 from coc_lsp.lm.reprs import truncate
@@ -102,8 +102,11 @@ class OpenAIBackend:
         api_key: str | None = None,
         timeout: float = DEFAULT_TIMEOUT_S,
         max_retries: int = 2,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
     ) -> None:
         self.model = model
+        # Requests sent at once from the executor's threads (clients are per thread).
+        self.max_in_flight = max(1, int(max_in_flight))
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.timeout = float(timeout)
         self.max_retries = max(0, int(max_retries))

@@ -38,9 +38,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from coc_lsp.program import analysis
+from coc_lsp.program import ahead, analysis
 from coc_lsp.program.parse import PLACEHOLDER, ParsedProgram, PseudoLine, split_comment, tolerant_parse
-from coc_lsp.program.sites import HOOKS, Binding, Site, SiteKind, Trigger, Use
+from coc_lsp.program.sites import HOOKS, AheadCall, AheadPlan, Binding, Pattern, Site, SiteKind, Trigger, Use
 
 HANDLER_LINE = -1
 Mode = Literal["interweave", "lm"]
@@ -81,6 +81,8 @@ class RewrittenProgram:
     semantic: frozenset[str] = frozenset()
     # Lines of `assert` statements: the AssertionError raised there is the program's own.
     assert_lines: frozenset[int] = frozenset()
+    # Loops whose semantic calls may be asked ahead (`@coc.ahead(PLAN, ITERABLE)`), by id.
+    plans: list[AheadPlan] = field(default_factory=list)
 
     @property
     def source(self) -> str:
@@ -306,6 +308,8 @@ class _Rewriter:
         self.scopes: list[_Scope] = [_Scope(None)]
         self.handlers: dict[int, tuple[str | None, ...]] = {}
         self.assert_lines: set[int] = set()
+        self.plans: list[AheadPlan] = []
+        self.call_sites: dict[int, int] = {}  # id of a semantic call (or name passed) -> its site
         self.trigger: Trigger = "lm-mode" if mode == "lm" else "exception"
         # Lines where a semantic name is used or a pseudo line sits: only statements touching one
         # have expressions to rewrite.
@@ -318,7 +322,14 @@ class _Rewriter:
         tree = self.parsed.tree
         tree.body = self.body(tree.body)
         return RewrittenProgram(
-            self.parsed, tree, self.sites, self.filename, self.handlers, frozenset(self.semantic), frozenset(self.assert_lines)
+            self.parsed,
+            tree,
+            self.sites,
+            self.filename,
+            self.handlers,
+            frozenset(self.semantic),
+            frozenset(self.assert_lines),
+            self.plans,
         )
 
     # -- sites ----------------------------------------------------------------------------------
@@ -540,9 +551,42 @@ class _Rewriter:
 
     def visit_For(self, stmt: ast.For | ast.AsyncFor) -> list[ast.stmt]:
         use: Use = "async-iterable" if isinstance(stmt, ast.AsyncFor) else "value"
+        pattern = ahead.target_pattern(stmt.target) if isinstance(stmt, ast.For) and self.touches_semantic(stmt.body) else None
+        calls = ahead.body_calls(stmt.body) if pattern is not None else []
+        rebound = ahead.stored_names(stmt.body) if calls else set()  # read before the body is rewritten
+        wrap = "enumerate" if _is_enumerate(stmt.iter, self.usage.bound) else None
         pre, stmt.iter = self.slot(stmt.iter, "list", stmt, use=use)
         stmt.body, stmt.orelse = self.body(stmt.body), self.optional_body(stmt.orelse)
+        if calls and pattern is not None:
+            if wrap is not None and isinstance(stmt.iter, ast.Call):
+                stmt.iter.args[0] = self.ahead(pattern, calls, rebound, stmt.iter.args[0], stmt, wrap)
+            elif wrap is None:
+                stmt.iter = self.ahead(pattern, calls, rebound, stmt.iter, stmt)
         return [*pre, stmt]
+
+    def touches_semantic(self, body: list[ast.stmt]) -> bool:
+        """Does any line of `body` use a semantic function? (A cheap test before reading it.)"""
+        if not self.semantic or not body:
+            return False
+        end = body[-1].end_lineno or body[-1].lineno
+        return any(line in self.lines_to_rewrite for line in range(body[0].lineno, end + 1))
+
+    def ahead(
+        self, pattern: Pattern, calls: list[ast.Call], rebound: set[str], iterable: ast.expr, at: ast.AST, wrap: str | None = None
+    ) -> ast.expr:
+        """`@coc.ahead(PLAN, ITERABLE)` for the calls of `calls` that became semantic call sites
+        and whose arguments follow from the item; ITERABLE as it was when none does."""
+        planned = []
+        for call in calls:
+            site = self.call_sites.get(id(call))
+            found = ahead.call_recipes(call, rebound) if site is not None else None
+            if site is not None and found is not None:
+                planned.append(AheadCall(site, *found))
+        if not planned or self.mode != "interweave":
+            return iterable
+        plan = AheadPlan(len(self.plans), self.span(at)[0], pattern, tuple(planned), wrap)
+        self.plans.append(plan)
+        return _located(_hook("ahead", plan.id, iterable), _position(at) if isinstance(at, ast.stmt) else iterable)  # type: ignore[return-value]
 
     visit_AsyncFor = visit_For
 
@@ -942,6 +986,7 @@ class _Rewriter:
             else:
                 hint = tuple(labels.values)
         site = self.site("call", "undefined-call", call, function=name, returns=returns, labels=hint)
+        self.call_sites[id(call)] = site
         keywords = [kw for kw in call.keywords if kw.arg != "ret_type"]
         method = "acall" if name in self.usage.awaited else "call"
         new = _hook(method, site, *call.args, keywords=keywords)
@@ -951,6 +996,7 @@ class _Rewriter:
     def proxy(self, node: ast.Name) -> ast.expr:
         """A semantic function used as a value (`sorted(xs, key=weight_of)`): a callable proxy."""
         site = self.site("call", "undefined-call", node, function=node.id)
+        self.call_sites[id(node)] = site
         method = "afn" if node.id in self.usage.awaited else "fn"
         return _located(_hook(method, site), node)  # type: ignore[return-value]
 
@@ -971,13 +1017,33 @@ class _Expressions(ast.NodeTransformer):
             self.parents.pop()
 
     def visit_Call(self, node: ast.Call) -> ast.expr:
+        mapped = _mapped_function(node, self.owner.usage.bound)
         node.args = [self.function_value(a) if i == 0 and _higher_order(node) else self.visit(a) for i, a in enumerate(node.args)]  # type: ignore[misc]
         for keyword_ in node.keywords:
             keyword_.value = self.function_value(keyword_.value) if keyword_.arg in analysis.FUNCTION_KEYWORDS else self.visit(keyword_.value)  # type: ignore[assignment]
         if isinstance(node.func, ast.Name) and node.func.id in self.owner.semantic and not self.owner.name_error_caught():
             return self.owner.semantic_call(node, self.parents[-2])
         node.func = self.visit(node.func)  # type: ignore[assignment]
+        if mapped is not None and id(mapped[0]) in self.owner.call_sites:
+            # map(f, xs), filter(f, xs), sorted/min/max(xs, key=f): f is called with each item
+            # of xs, in order.
+            function, index = mapped
+            item = ast.Call(ast.Name(AHEAD_ITEM, ast.Load()), [ast.Name(AHEAD_ITEM, ast.Load())], [])
+            self.owner.call_sites[id(item)] = self.owner.call_sites[id(function)]
+            node.args[index] = self.owner.ahead(AHEAD_ITEM, [item], set(), node.args[index], node.args[index])
         return node
+
+    def loop_expression(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp) -> ast.expr:
+        generator = node.generators[0]
+        pattern = ahead.target_pattern(generator.target) if len(node.generators) == 1 and not generator.is_async else None
+        calls = ahead.comprehension_calls(node) if pattern is not None else []
+        rebound = set(self.owner.walrus_targets(node))
+        self.generic_visit(node)
+        if calls and pattern is not None:
+            generator.iter = self.owner.ahead(pattern, calls, rebound, generator.iter, generator.iter)
+        return node
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = loop_expression
 
     def function_value(self, node: ast.expr) -> ast.expr:
         """An argument where a function is expected (`key=f`, `map(f, xs)`): a semantic name there
@@ -991,6 +1057,48 @@ class _Expressions(ast.NodeTransformer):
             if (pseudo := self.owner.parsed.pseudo.get(node.lineno)) is not None:
                 return _located(self.owner.pseudo_expr(pseudo), node)  # type: ignore[return-value]
         return node
+
+
+# The name a map/filter plan binds each item to (no identifier can spell it).
+AHEAD_ITEM = "@item"
+
+
+def _mapped_function(call: ast.Call, bound: set[str]) -> tuple[ast.Name, int] | None:
+    """(f, index of xs in the call's arguments) for `map(f, xs)`, `filter(f, xs)` and
+    `sorted(xs, key=f)`, `min(xs, key=f)`, `max(xs, key=f)` of the builtins, with one iterable
+    and a plain name f; None for other calls."""
+    func = call.func
+    if not isinstance(func, ast.Name) or func.id in bound or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    if func.id in analysis.HIGHER_ORDER and len(call.args) == 2 and not call.keywords and isinstance(call.args[0], ast.Name):
+        return call.args[0], 1
+    keys = [k.value for k in call.keywords if k.arg == "key"]
+    others = {k.arg for k in call.keywords if k.arg != "key"}
+    if (
+        func.id in _KEYED
+        and len(call.args) == 1
+        and len(keys) == 1
+        and isinstance(keys[0], ast.Name)
+        and others <= ({"reverse"} if func.id == "sorted" else set())
+    ):
+        return keys[0], 0
+    return None
+
+
+_KEYED = frozenset({"sorted", "min", "max"})  # builtins calling `key` on each item, in order
+
+
+def _is_enumerate(node: ast.expr, bound: set[str]) -> bool:
+    """`enumerate(xs)` of the builtin, counting from 0."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "enumerate"
+        and "enumerate" not in bound
+        and len(node.args) == 1
+        and not node.keywords
+        and not isinstance(node.args[0], ast.Starred)
+    )
 
 
 def _higher_order(call: ast.Call) -> bool:

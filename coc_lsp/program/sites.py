@@ -54,3 +54,38 @@ class Site:
     # Free-form pseudo-code: `targets` are only the names it may change; the LM answers any of
     # them (and, at module level, new names).
     free_form: bool = False
+
+
+# How a prefetched call's argument is computed from a loop item, without running program code:
+#   ("name", NAME)            the loop target's part, else the variable (read, never called)
+#   ("const", VALUE)          a constant of the program
+#   ("attr", RECIPE, NAME)    an instance attribute (never a property or __getattr__)
+#   ("item", RECIPE, RECIPE)  a subscript of a list, tuple, str, range or dict
+#   ("tuple", (RECIPE, ...))  a tuple display
+Recipe = tuple[object, ...]
+# A loop target: a name, or a (nested) tuple of names: `s`, `(i, s)`.
+Pattern = str | tuple["Pattern", ...]
+
+
+@dataclass(frozen=True)
+class AheadCall:
+    """A semantic call a loop makes on every item: its site and how its arguments follow from the
+    item."""
+
+    site: int
+    args: tuple[Recipe, ...]
+    kwargs: tuple[tuple[str, Recipe], ...] = ()
+
+
+@dataclass(frozen=True)
+class AheadPlan:
+    """A loop (`for`, comprehension, generator expression, `map`/`filter`, `key=`) whose semantic calls
+    can be asked ahead of time, concurrently, when its iterable is already materialised.
+    `target` binds each item as the loop does; `calls` are in the order the loop makes them."""
+
+    id: int
+    line: int
+    target: Pattern
+    calls: tuple[AheadCall, ...]
+    # "enumerate": the loop iterates `enumerate(ITERABLE)` and its items are (index, item).
+    wrap: str | None = None

@@ -50,6 +50,9 @@ class RunOptions:
     trace_values: bool = False
     # Called with the rewritten program before it is compiled (the debugger reads its guards).
     on_program: Callable[[RewrittenProgram], None] | None = None
+    # Ask a loop's independent semantic calls ahead, concurrently (when the backend takes more
+    # than one request at once; never when pausing before each emulation).
+    prefetch: bool = True
 
 
 def run_file(path: str, options: RunOptions, trace: TraceWriter) -> End:
@@ -64,6 +67,7 @@ def run_file(path: str, options: RunOptions, trace: TraceWriter) -> End:
         make_lmulator=options.make_lmulator or _no_lm,
         refresh_lines=options.refresh_lines,
         before_emulation=options.before_emulation,
+        prefetch=options.prefetch,
     )
     trace.write(Start(program=filename, mode=options.mode, pid=os.getpid()))
     # The program runs as the real `__main__` module (pickle, dataclasses, `sys.modules[__name__]`
@@ -75,6 +79,7 @@ def run_file(path: str, options: RunOptions, trace: TraceWriter) -> End:
     saved_main = sys.modules.get("__main__")
     sys.modules["__main__"] = main
     exit_code, error, failure_kind = 0, None, None
+    interrupted = False
     stdout = TeeStream(options.stdout, trace, "stdout")
     stderr = TeeStream(options.stderr, trace, "stderr")
     saved = sys.stdout, sys.stderr, sys.argv[:], sys.path[:]
@@ -101,11 +106,13 @@ def run_file(path: str, options: RunOptions, trace: TraceWriter) -> End:
     except EmulationError as failure:
         exit_code, error, failure_kind = 1, str(failure), "emulation"
     except BaseException as failure:  # the program failed: report it like Python, then go on
+        interrupted = isinstance(failure, KeyboardInterrupt)
         exit_code, error, failure_kind = 1, _describe_failure(failure, filename), "exception"
         line = _failing_line(failure, filename)
         trace.write(Error(line=line, kind="exception", type=type(failure).__name__, message=error))
         stderr.write(_user_traceback(failure, filename))
     finally:
+        session.finish(wait=not interrupted)
         gc.unfreeze()
         if options.stop_line is not None:
             sys.settrace(None)
@@ -146,6 +153,7 @@ def compile_program(
     # The hooks go into the real builtins under a name no identifier can spell (removed when the
     # run ends): `__builtins__` stays the builtins module, as in `python FILE`, and what the
     # program adds to it (`builtins.f = ...`) is seen as Python sees it.
+    session.sites = program.sites
     setattr(builtins, HOOKS, Hooks(program, session))
     code = compile(program.tree, filename, "exec", dont_inherit=True)  # type: ignore[arg-type]
     program.release_tree()

@@ -43,6 +43,7 @@ class Hooks:
         self.filename = program.filename
         self.handlers = program.handlers
         self.assert_lines = program.assert_lines
+        self.plans = program.plans
         self.session = session
         self.compiled: dict[str, CodeType] = {}
 
@@ -64,6 +65,11 @@ class Hooks:
             return self.session.emulate(where, frame, args=args, kwargs=kwargs)
 
         return answer()
+
+    def ahead(self, plan: int, iterable: Any) -> Any:
+        """A loop over `iterable` starts whose semantic calls can be asked ahead (plan `plan`):
+        the iterable itself, or an iterator that asks the next items' calls concurrently."""
+        return self.session.ahead(self.plans[plan], iterable, self.user_frame())
 
     def fn(self, site: int) -> SemanticFunction:
         """A semantic function used as a value: `sorted(xs, key=weight_of)`."""

@@ -1,4 +1,5 @@
-"""From an emulation site and the program's live frame to the `EmulationRequest` the LM answers."""
+"""From an emulation site and the program's live frame to the `EmulationRequest` the LM answers
+(without a frame: a call asked ahead of time, whose answer depends on its arguments only)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ PROMPT_LIMIT = 200
 
 def build_request(
     site: Site,
-    frame: FrameType,
+    frame: FrameType | None,
     program: str,
     filename: str,
     args: tuple[Any, ...],
@@ -30,7 +31,7 @@ def build_request(
         function=function or site.function,
         args=args,
         kwargs=dict(kwargs),
-        state=visible_state(frame),
+        state=visible_state(frame) if frame is not None else {},
         targets=[] if site.free_form else list(site.targets),
         program=program,
         returns=site.returns,

@@ -4,6 +4,10 @@
 announce it (the `emulating` event and the debugger's pause), ask the LMulator (created on first
 use, so a run that never needs an LM never loads one) and record the answer (totals and the
 `emulation` event). Nothing here runs on lines Python runs itself.
+
+With `prefetch`, a planned loop's semantic calls are asked ahead, concurrently (`ahead.py`); the
+call still announces and records its own emulation, taking the answer asked ahead when its request
+is the same.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from coc_lsp.lm.errors import LMError
 from coc_lsp.lm.reprs import safe_repr
 from coc_lsp.lm.request import EmulationRequest
-from coc_lsp.program.sites import Site
+from coc_lsp.program.sites import AheadPlan, Site
+from coc_lsp.runtime.ahead import Prefetcher, ahead_iterable, materialised
 from coc_lsp.runtime.errors import EmulationError
 from coc_lsp.runtime.requests import build_request, short_prompt
 
@@ -71,6 +76,7 @@ class EmulationSession:
         make_lmulator: LMulatorFactory,
         refresh_lines: frozenset[int] = frozenset(),
         before_emulation: BeforeEmulation | None = None,
+        prefetch: bool = True,
     ) -> None:
         self.filename = filename
         self.source = source
@@ -85,6 +91,10 @@ class EmulationSession:
         self.furthest_line = 0
         self.records: dict[int, int] = {}
         self.notices: list[str] = []
+        # Pausing before each emulation (the debugger's stopOnEmulation) must see them one by one.
+        self.prefetch = prefetch and before_emulation is None
+        self.sites: list[Site] = []  # the program's, once rewritten
+        self.prefetcher: Prefetcher | None = None
 
     def emulate(
         self,
@@ -101,9 +111,9 @@ class EmulationSession:
         a call through a module that is not installed; `current`: values of changed objects)."""
         request = build_request(site, frame, self.source, self.filename, args, kwargs or {}, error, function, current)
         self.announce(site, request)
-        result = self.ask(site, request)
+        result, prefetched = self.ask(site, request)
         self.counts.add(site, result)
-        self.trace.write(emulation_event(site, request, result))
+        self.trace.write(emulation_event(site, request, result, prefetched))
         return result.value
 
     def announce(self, site: Site, request: EmulationRequest) -> None:
@@ -115,10 +125,14 @@ class EmulationSession:
         if self.before_emulation is not None:
             self.before_emulation(site, request)
 
-    def ask(self, site: Site, request: EmulationRequest) -> LMResult:
-        """The LMulator's result; an LM failure becomes EmulationError naming file and line."""
+    def ask(self, site: Site, request: EmulationRequest) -> tuple[LMResult, bool]:
+        """The LMulator's result, and whether it was asked ahead; an LM failure becomes
+        EmulationError naming file and line."""
         try:
-            return self.lm().emulate(request, bypass_cache=site.line in self.refresh_lines)
+            lm = self.lm()
+            if self.prefetcher is not None and (ready := self.prefetcher.take(request)) is not None:
+                return lm.used(request, ready), True
+            return lm.emulate(request, bypass_cache=site.line in self.refresh_lines), False
         except LMError as failure:
             message = str(failure)
             if not message.startswith(self.filename):
@@ -131,6 +145,37 @@ class EmulationSession:
             self.lmulator, self.backend_description = self.make_lmulator()
             self.trace.write(BackendChosen(description=self.backend_description))
         return self.lmulator
+
+    def ahead(self, plan: AheadPlan, iterable: Any, frame: FrameType) -> Any:
+        """A planned loop starts over `iterable`: asking its calls ahead when this run does."""
+        if not materialised(iterable):
+            return iterable  # nothing to ask ahead: not even the LM is started for it
+        return ahead_iterable(self.start_prefetcher(), plan, iterable, frame, self.call_request)
+
+    def start_prefetcher(self) -> Prefetcher | None:
+        """The run's prefetcher, started by the first planned loop when the backend takes more
+        than one request at once and answers calls from what their cache key holds."""
+        if self.prefetcher is None and self.prefetch:
+            self.prefetch = False  # decided once
+            try:
+                lm = self.lm()
+            except LMError:
+                return None  # the loop's first call reports it, as without prefetching
+            workers = getattr(lm, "max_in_flight", 1)
+            if workers > 1 and not getattr(lm, "answers_depend_on_state", True):
+                self.prefetcher = Prefetcher(lm, workers, lambda request: request.lineno in self.refresh_lines)
+        return self.prefetcher
+
+    def call_request(self, site: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> EmulationRequest:
+        """The request a call at `site` makes with these arguments, asked ahead (without state)."""
+        return build_request(self.sites[site], None, self.source, self.filename, args, kwargs, None)
+
+    def finish(self, wait: bool = True) -> None:
+        """The run ended: answers asked ahead and never used are counted apart (those in flight
+        once they come, with `wait`; an interrupted run waits for nothing)."""
+        if self.prefetcher is not None:
+            self.counts.totals.prefetched_unused += len(self.prefetcher.finish(wait))
+            self.prefetcher = None
 
     def record(self, site: Site, values: dict[str, Any]) -> None:
         """A `values` event for an assignment Python ran (at most RECORDS_PER_SITE a site)."""
@@ -157,7 +202,7 @@ def where(site: Site) -> dict[str, int]:
     return {"site": site.id, "line": site.line, "col": site.col, "end_line": site.end_line, "end_col": site.end_col}
 
 
-def emulation_event(site: Site, request: EmulationRequest, result: LMResult) -> Emulation:
+def emulation_event(site: Site, request: EmulationRequest, result: LMResult, prefetched: bool = False) -> Emulation:
     value = result.value
     whole_line = site.kind in ("line", "pseudo")
     return Emulation(
@@ -181,4 +226,5 @@ def emulation_event(site: Site, request: EmulationRequest, result: LMResult) -> 
         prompt_tokens=result.prompt_tokens,
         completion_tokens=result.completion_tokens,
         attempts=result.attempts,
+        prefetched=prefetched,
     )

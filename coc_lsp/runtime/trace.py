@@ -126,6 +126,8 @@ class Emulation(Located):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     attempts: int = 1
+    # Asked ahead while the loop ran, concurrently with the next items' calls (latency overlapped).
+    prefetched: bool = False
 
     @property
     def cached(self) -> bool:

@@ -24,6 +24,7 @@ class Settings:
     no_cache: bool = False
     timeout_s: float = DEFAULT_TIMEOUT_S
     python_values: bool = False
+    prefetch: bool = True  # coc.prefetch: ask a loop's semantic calls ahead, concurrently
 
     @classmethod
     def from_section(cls, section: Any) -> Settings:
@@ -43,6 +44,7 @@ class Settings:
             no_cache=section.get("noCache") is True,
             timeout_s=float(timeout) if isinstance(timeout, (int, float)) and timeout > 0 else DEFAULT_TIMEOUT_S,
             python_values=python_values is True,
+            prefetch=section.get("prefetch") is not False,
         )
 
     def run_options(self) -> list[str]:
@@ -50,6 +52,8 @@ class Settings:
         options = ["--mode", self.mode, *self.lm_options()]
         if self.python_values:
             options.append("--trace-values")
+        if not self.prefetch:
+            options.append("--no-prefetch")
         return options
 
     def lm_options(self) -> list[str]:

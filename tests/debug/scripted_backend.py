@@ -6,6 +6,7 @@ written for fails loudly, so a test sees an unexpected emulation as an error, no
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 
@@ -15,6 +16,9 @@ class ScriptedBackend:
             return "great" in str(request.args[0]).lower()
         if request.kind == "call" and request.function == "word_count":
             return len(str(request.args[0]).split())
+        if request.kind == "call" and request.function == "rating":
+            time.sleep(0.05)  # the executor asks the next items' calls meanwhile
+            return len(str(request.args[0]))
         if request.kind in ("line", "pseudo"):
             if "sarcastic verdicts" in request.source:
                 verdicts = request.state.get("answer", [])
@@ -37,3 +41,15 @@ class ScriptedBackend:
 
 def make() -> ScriptedBackend:
     return ScriptedBackend()
+
+
+class ConcurrentBackend(ScriptedBackend):
+    """The same, answering several requests at once from their arguments: the executor asks a
+    loop's calls ahead with it."""
+
+    uses_program = False
+    max_in_flight = 4
+
+
+def make_concurrent() -> ConcurrentBackend:
+    return ConcurrentBackend()

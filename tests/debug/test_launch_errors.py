@@ -28,6 +28,7 @@ WRONG = {
     "noCache": (["no", 1], "true or false"),
     "timeout": ([True, -1, 0, "soon"], "a number of seconds greater than 0"),
     "stopOnEmulation": (["false", 0], "true or false"),
+    "prefetch": (["off", 0], "true or false"),
     "justMyCode": (["yes"], "true or false"),
 }
 
@@ -67,6 +68,7 @@ def test_right_types_for_every_attribute_launch(dap, launch_arguments, tmp_path)
         timeout=2.5,
         noCache=True,
         stopOnEmulation=False,
+        prefetch=False,
         justMyCode=True,
         __configurationTarget=5,  # VS Code's own attributes are not ours to check
         preLaunchTask="build",

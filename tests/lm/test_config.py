@@ -75,6 +75,8 @@ def test_config_files_beat_environment_and_cli_beats_all(project, tmp_path) -> N
         ("timeout = 'soon'", "timeout must be a positive number of seconds, not 'soon' (from "),
         ("timeout = -1", "timeout must be a positive number of seconds, not -1 (from "),
         ("no_cache = 'yes'", "no_cache must be true or false, not 'yes' (from "),
+        ("max_in_flight = 0", "max_in_flight must be a whole number of at least 1, not 0 (from "),
+        ("max_in_flight = 2.5", "max_in_flight must be a whole number of at least 1, not 2.5 (from "),
         (
             "base_url = 'localhost:8000'",
             "base_url must start with http:// or https://, not 'localhost:8000' (from ",
@@ -89,6 +91,17 @@ def test_bad_values_are_config_errors(tmp_path, toml, message) -> None:
         load_config(tmp_path / "p.coc.py", {}, {})
     assert str(caught.value).startswith(message)
     assert str(tmp_path / "coc.toml") in str(caught.value)
+
+
+def test_max_in_flight_reaches_the_endpoint_backend(tmp_path) -> None:
+    from coc_lsp.lm.config import choose_backend
+
+    (tmp_path / "coc.toml").write_text("max_in_flight = 3\n")
+    config = load_config(tmp_path / "p.coc.py", {"base_url": "http://127.0.0.1:9/v1"}, {})
+    assert choose_backend(config)[0].max_in_flight == 3  # type: ignore[attr-defined]
+    config = load_config(tmp_path / "p.coc.py", {"base_url": "http://127.0.0.1:9/v1", "max_in_flight": 12}, {})
+    assert choose_backend(config)[0].max_in_flight == 12  # type: ignore[attr-defined]
+    assert load_config(tmp_path / "elsewhere" / "p.coc.py", {}, {}).max_in_flight == 8
 
 
 def test_unknown_keys_warn(tmp_path) -> None:

@@ -47,6 +47,7 @@ def test_loads_a_working_backend(module_dir) -> None:
     assert backend.identity == f"custom:{name}:make"
     assert backend.description == f"custom backend {name}:make"
     assert backend.uses_program is True  # it may read the program: the cache keys on it
+    assert backend.max_in_flight == 1  # one request at a time unless it says more
     answer = backend.answer(REQUEST)
     assert (answer.value, answer.raw) == ("f(2)", "'f(2)'")
 
@@ -58,6 +59,7 @@ def test_optional_members_are_read_once_when_loaded(module_dir) -> None:
         "    identity = 'mine-v2'\n"
         "    description = 'my rules engine'\n"
         "    uses_program = False\n"
+        "    max_in_flight = 6\n"
         "    def emulate(self, request):\n"
         "        return 1\n"
         "    def answer(self, request):\n"
@@ -67,6 +69,7 @@ def test_optional_members_are_read_once_when_loaded(module_dir) -> None:
     )
     backend = load_backend(f"{name}:make")
     assert (backend.identity, backend.description, backend.uses_program) == ("mine-v2", "my rules engine", False)
+    assert backend.max_in_flight == 6 and LMulator(backend, None).max_in_flight == 6
     assert backend.answer(REQUEST) == Answer(4, raw="doubled", prompt_tokens=5)
     result = LMulator(backend, None).emulate(REQUEST)
     assert (result.value, result.raw, result.prompt_tokens) == (4, "doubled", 5)
@@ -78,6 +81,8 @@ def test_optional_members_are_read_once_when_loaded(module_dir) -> None:
         ("identity = 42", "identity must be a non-empty str, not 42."),
         ("description = ''", "description must be a non-empty str, not ''."),
         ("uses_program = 'no'", "uses_program must be True or False, not 'no'."),
+        ("max_in_flight = 0", "max_in_flight must be an int of at least 1, not 0."),
+        ("max_in_flight = True", "max_in_flight must be an int of at least 1, not True."),
         ("answer = 'text'", "answer must be a method answer(request), not 'text'."),
         ("@property\n    def identity(self):\n        raise KeyError('k')", "reading identity failed: KeyError: 'k'"),
     ],

@@ -17,7 +17,11 @@ def by_source(table: dict[str, object]):
     return answer
 
 
-def test_semantic_call_inside_a_loop_inside_a_function(tmp_path: Path) -> None:
+AHEAD = pytest.mark.parametrize("concurrent", [False, True], ids=["one-by-one", "asked-ahead"])
+
+
+@AHEAD
+def test_semantic_call_inside_a_loop_inside_a_function(tmp_path: Path, concurrent: bool) -> None:
     source = (
         "def count(items):\n"
         "    n = 0\n"
@@ -27,13 +31,14 @@ def test_semantic_call_inside_a_loop_inside_a_function(tmp_path: Path) -> None:
         "    return n\n"
         "answer = count(['a', 'bb', 'cc'])\n"
     )
-    run = run_program(tmp_path, source, lambda r: len(r.args[0]) == 2)
+    run = run_program(tmp_path, source, lambda r: len(r.args[0]) == 2, concurrent=concurrent)
     assert run.answer == "2"
-    assert [r.args for r in run.requests] == [("a",), ("bb",), ("cc",)]
+    assert sorted(r.args for r in run.requests) == [("a",), ("bb",), ("cc",)]  # asked ahead: any order
     assert run.requests[0].kwargs == {"strict": True}
     assert run.requests[0].function == "is_sarcastic" and run.requests[0].returns == "bool"
     assert [e.value for e in run.emulations] == ["False", "True", "True"]
     assert {e.line for e in run.emulations} == {4}
+    assert [e.prefetched for e in run.emulations] == [concurrent] * 3
 
 
 def test_failing_statement_binds_its_targets_and_runs_its_effects_once(tmp_path: Path) -> None:
@@ -103,7 +108,8 @@ def test_nonlocal_and_global_targets(tmp_path: Path) -> None:
     assert run.answer == "(7, 9)"
 
 
-def test_comprehensions_lambdas_generators_and_methods(tmp_path: Path) -> None:
+@AHEAD
+def test_comprehensions_lambdas_generators_and_methods(tmp_path: Path, concurrent: bool) -> None:
     source = (
         "class Basket:\n"
         "    def __init__(self, items):\n"
@@ -122,8 +128,15 @@ def test_comprehensions_lambdas_generators_and_methods(tmp_path: Path) -> None:
             return request.args[0] == "apple"
         return len(request.args[0])
 
-    run = run_program(tmp_path, source, answer)
+    run = run_program(tmp_path, source, answer, concurrent=concurrent)
     assert run.answer == "(['apple'], [1], ['b', 'aa'])"
+    assert [(e.function, e.value, e.prefetched) for e in run.emulations] == [
+        ("weight_of", "1", False),  # sorted's key: a lambda is not a loop of ours
+        ("weight_of", "2", False),
+        ("is_fruit", "True", concurrent),  # the method's comprehension
+        ("is_fruit", "False", concurrent),
+        ("weight_of", "1", concurrent),  # the generator's loop
+    ]
 
 
 def test_programs_own_handlers_keep_catching(tmp_path: Path) -> None:
