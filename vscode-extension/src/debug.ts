@@ -9,7 +9,10 @@ import { adapterCommandLine, probeCocLsp, resolveInterpreter } from './interpret
 export const DEBUG_TYPE = 'coc';
 
 /** The `coc.*` settings a launch configuration inherits when it does not set them itself. */
-export const INHERITED_SETTINGS = ['mode', 'model', 'baseUrl', 'backend', 'cacheDir', 'noCache'] as const;
+export const INHERITED_SETTINGS = ['mode', 'model', 'baseUrl', 'backend', 'cacheDir', 'noCache', 'prefetch'] as const;
+
+/** Settings whose default is true: only their `false` needs passing on to the adapter. */
+const ON_BY_DEFAULT: ReadonlySet<string> = new Set(['prefetch']);
 
 /** The parts of the editor the provider looks at, so it can be tested without VS Code. */
 export interface ActiveDocument {
@@ -45,7 +48,8 @@ export function fillDebugConfiguration(
   }
   for (const key of INHERITED_SETTINGS) {
     const value = settings[key];
-    if (filled[key] === undefined && value !== undefined && value !== '' && value !== false) {
+    const isDefault = value === (ON_BY_DEFAULT.has(key) ? true : false);
+    if (filled[key] === undefined && value !== undefined && value !== '' && !isDefault) {
       filled[key] = value;
     }
   }

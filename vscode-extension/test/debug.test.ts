@@ -44,6 +44,14 @@ test('unset attributes come from the coc.* settings; set ones are kept', () => {
   assert.deepEqual(result, { config: { ...config, model: 'gpt-x', backend: 'mod:make' } });
 });
 
+test('coc.prefetch off reaches the launch; on (its default) adds nothing', () => {
+  const config = { type: 'coc', request: 'launch', name: 'Mine', program: '/ws/b.coc.py' };
+  assert.deepEqual(fillDebugConfiguration(config, undefined, { prefetch: false }), { config: { ...config, prefetch: false } });
+  assert.deepEqual(fillDebugConfiguration(config, undefined, { prefetch: true }), { config });
+  const own = { ...config, prefetch: true };
+  assert.deepEqual(fillDebugConfiguration(own, undefined, { prefetch: false }), { config: own });
+});
+
 test('the provider reads the active editor and shows the refusal', async () => {
   mock.settings['coc.model'] = 'm1';
   mock.activeTextEditor = { document: { languageId: 'python', uri: Uri.file('/ws/a.coc.py') } };
