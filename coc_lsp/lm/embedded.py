@@ -68,6 +68,17 @@ EXTRACT_EXAMPLES = (
     " last name is Smith.\nJSON: {\"first\": \"John\", \"last\": \"Smith\"}\n"
 )
 
+# What a value of unknown type is extracted as: the small model, free to write any JSON, copies the
+# object of EXTRACT_EXAMPLES ({"first": ...}) where a plain value belongs (measured: issue 16).
+PLAIN_VALUE: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string"},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "number"}]}},
+    ]
+}
+
 _models: dict[str, _Model] = {}
 _models_lock = threading.Lock()
 loads = 0  # models loaded by this process: the tests check that one path loads once
@@ -357,7 +368,9 @@ class _Turns:
             target = targets[0]
             spec = request.target_types.get(target) or _inferred_type(target, request, turns[0]["content"])
             return self.answer({target: self.value(turns, sentence, spec)})
-        return self.answer(self.extract(turns[0]["content"], sentence, targets_schema(targets, request.target_types)))
+        schema = targets_schema(targets, request.target_types)
+        schema["properties"] = {name: _plain(value) for name, value in schema["properties"].items()}
+        return self.answer(self.extract(turns[0]["content"], sentence, schema))
 
     def sentence(self) -> tuple[list[dict[str, str]], str]:
         turns = [{"role": "user", "content": question(self.request) + ANSWER_HINT}]
@@ -433,7 +446,7 @@ class _Turns:
             short = _short_answer(sentence)
             if short:
                 return short
-        return self.extract(turns[0]["content"], sentence, json_schema(spec))
+        return self.extract(turns[0]["content"], sentence, _plain(json_schema(spec)))
 
     def extract(self, asked: str, sentence: str, schema: dict[str, Any]) -> Any:
         """A JSON value of `schema` for the free answer, written under the schema's grammar after
@@ -455,6 +468,11 @@ class _Turns:
 def _named(labels: list[Any], sentence: str) -> list[Any]:
     """The labels `sentence` mentions as whole words."""
     return [label for label in labels if re.search(rf"\b{re.escape(str(label))}\b", sentence, re.IGNORECASE)]
+
+
+def _plain(schema: dict[str, Any]) -> dict[str, Any]:
+    """PLAIN_VALUE where `schema` allows anything; else `schema`."""
+    return PLAIN_VALUE if not schema else schema
 
 
 def _closed_set(spec: str | None) -> bool:

@@ -227,3 +227,18 @@ def test_another_clear_answer_competes_with_the_labels(backend):
         value = turns.labelled(asked, "The sky is blue.", ["red", "green"])
     assert value in ("red", "green", "blue")
     assert turns.texts[-1].startswith("[scored: red=") and ", blue=" in turns.texts[-1]
+
+
+def test_targets_of_unknown_type_are_extracted_as_plain_values(backend):
+    """Free to write any JSON, the small model copied an object from the extraction examples
+    ({"first": {}, "last": {}}); a target whose type nothing says is a plain value or a list."""
+    request = EmulationRequest(
+        kind="pseudo",
+        source="first, last = the first and last name of person",
+        lineno=1,
+        state={"person": "Ada Lovelace"},
+        targets=["first", "last"],
+    )
+    value = backend.answer(request).value
+    assert set(value) == {"first", "last"}
+    assert not any(isinstance(item, dict) for item in value.values()), value
