@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-path")
     parser.add_argument("--set", choices=("tuning", "held-out", "both"), default="both", help="which case set")
     parser.add_argument("--limit", type=int, default=0, help="run the first N cases only")
-    parser.add_argument("--category", help="run one category of cases only")
+    parser.add_argument("--category", help="run these categories only (comma-separated)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     both = not args.cases and not args.samples
@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             cases = load_cases(path)
             if args.category:
-                cases = [c for c in cases if c["category"] == args.category]
+                cases = [c for c in cases if c["category"] in args.category.split(",")]
             if args.limit:
                 cases = cases[: args.limit]
             if args.verbose:
