@@ -28,10 +28,12 @@ back on the public API: a closed set is then chosen under a grammar when no logi
 
 from __future__ import annotations
 
+import ast
 import atexit
 import importlib.util
 import json
 import math
+import operator
 import os
 import re
 import threading
@@ -91,6 +93,9 @@ _NUMBER_WORDS = {
     )
 }
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+# "10 + 2 = 22": the model writes the sum right and adds it up wrong; Python adds it up.
+_WORKED_SUM = re.compile(r"(-?\d+(?:\.\d+)?(?:\s*[-+*/]\s*-?\d+(?:\.\d+)?)+)\s*=")
+_OPERATORS: dict[type, Any] = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 _YES_OR_NO = re.compile(r"\b(yes|no|true|false|correct|incorrect)\b", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(not|no|never|cannot|can't|isn't|aren't|doesn't|don't|won't)\b|n't\b", re.IGNORECASE)
 
@@ -437,7 +442,9 @@ class _Turns:
         if hinted:
             return self.labelled(turns, sentence, hinted)
         if parsed.name in ("int", "float", "any"):
-            number = _last_number(sentence)
+            number = _worked_sum(sentence)
+            if number is None:
+                number = _last_number(sentence)
             if number is not None:
                 if parsed.name == "float":
                     return float(number)
@@ -516,6 +523,28 @@ def _short_answer(sentence: str) -> str | None:
     tail = first[found[-1].end():].strip().strip(".!?\"'` ").strip()
     tail = re.sub(r"^(?:the|a|an)\s+", "", tail, flags=re.IGNORECASE)
     return tail if tail and len(tail.split()) <= 3 else None
+
+
+def _worked_sum(sentence: str) -> float | int | None:
+    """The value of the first sum the sentence works out ("10 + 2 = 22" -> 12), computed here on
+    its numbers and + - * / alone (the text is parsed, never run); None when it works none out."""
+    found = _WORKED_SUM.search(sentence)
+    if found is None:
+        return None
+    try:
+        return _arithmetic(ast.parse(found.group(1), mode="eval").body)
+    except (SyntaxError, ValueError, ZeroDivisionError):
+        return None
+
+
+def _arithmetic(node: ast.AST) -> float | int:
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_arithmetic(node.operand)
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        return _OPERATORS[type(node.op)](_arithmetic(node.left), _arithmetic(node.right))
+    raise ValueError("not arithmetic")
 
 
 def _last_number(sentence: str) -> float | int | None:

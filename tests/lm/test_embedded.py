@@ -242,3 +242,21 @@ def test_targets_of_unknown_type_are_extracted_as_plain_values(backend):
     value = backend.answer(request).value
     assert set(value) == {"first", "last"}
     assert not any(isinstance(item, dict) for item in value.values()), value
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("10 + 2 = 22", 12),
+        ("3 + 1 = 4, so four.", 4),
+        ("1 - -2 * 3 = 5", 7),
+        ("The answer is 15.", None),
+        ("x = 5", None),
+        ("5 / 0 = 1", None),
+        ("2 ** 99999 = 1", None),
+    ],
+)
+def test_a_worked_sum_is_added_up_by_python(sentence, value):
+    """The model writes the sum right and its result wrong ("10 + 2 = 22"): Python computes the
+    sum from its numbers and operators alone; anything else is left to the last number."""
+    assert embedded._worked_sum(sentence) == value
