@@ -12,9 +12,11 @@ fruit?"), the model answers freely in one short sentence, and only the last step
 
 - bool: the yes/no the sentence starts with, else the likelier of "Yes"/"No" after it;
 - labels (Literal['a', 'b']): the one label the sentence names, else the likeliest label after it;
-- int/float: the last number in the sentence (digits or number words);
+- int/float: a sum the sentence works out ("10 + 2 = 22"), added up here, else the last number
+  in the sentence (digits or number words);
 - anything else, and several targets of a line: a second, grammar-constrained step turns
-  question + sentence into JSON of exactly the schema asked for (types.json_schema).
+  question + sentence into JSON of exactly the schema asked for (types.json_schema; a plain value
+  or a list where the type is unknown).
 
 Every answer parses: values come from the grammar-constrained JSON (read with json.loads), from a
 fixed candidate set or from a regex, never from eval. Strategies "direct" (JSON straight from
