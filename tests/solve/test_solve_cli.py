@@ -418,9 +418,9 @@ NAVIGATE = (
 )
 
 
+@pytest.mark.usefixtures("embedded_model")
 def test_the_embedded_model_runs_the_pipeline_offline(tmp_path: Path) -> None:
     """navigate's exemplars make a prompt of ~1,200 tokens: more than the model's context was."""
-    pytest.importorskip("llama_cpp", reason="the embedded extra is not installed")
     trace = tmp_path / "trace.jsonl"
     result = coc_solve(NAVIGATE, "--backend", "embedded", "--task", "navigate", "--no-cache", "--trace", str(trace), cwd=tmp_path, timeout=600)
     assert result.returncode in (0, 1), result.stderr
