@@ -13,6 +13,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from coc_lsp.lm.errors import LMError
+from coc_lsp.lm.recorded import literal_text, request_key
 from coc_lsp.lm.reprs import safe_repr
 from coc_lsp.lm.request import EmulationRequest
 from coc_lsp.program.sites import Site
@@ -172,6 +173,7 @@ def emulation_event(site: Site, request: EmulationRequest, result: LMResult) -> 
             targets=list(request.targets),
             returns=request.returns,
             error=request.error,
+            target_types=dict(request.target_types),
         ),
         raw=result.raw,
         value=None if whole_line else safe_repr(value, REPR_LIMIT),
@@ -181,4 +183,6 @@ def emulation_event(site: Site, request: EmulationRequest, result: LMResult) -> 
         prompt_tokens=result.prompt_tokens,
         completion_tokens=result.completion_tokens,
         attempts=result.attempts,
+        answer_key=list(request_key(request)),
+        answer=literal_text(value),
     )

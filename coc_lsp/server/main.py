@@ -7,6 +7,9 @@ Commands (arguments are JSON values; lines are 0-based like LSP's); the run comm
 with {"accepted": true, "uri": ..., "run": N} and the run reports through $/progress, diagnostics, inlay
 hints, hovers, `coc/runFinished` and window/showMessage:
     coc.run [uri]   coc.runToLine [uri, line]   coc.reemulateLine [uri, line]   coc.clearResults [uri]
+Pins (pin_commands.py; answer at once with the answers file written):
+    coc.pinAnswer [uri, line, character]   coc.editEmulatedValue [uri, line, character, value, run?]
+    coc.unpinAnswer [uri, line, character]
 Custom notifications: server -> client `coc/output` {uri, stream, text} (also sent as
 window/logMessage unless initializationOptions say {"outputNotifications": true}) and `coc/runFinished`
 {uri, run, status, exitCode, emulated, lmCalls, cacheHits, seconds, backend, error, answer};
@@ -22,7 +25,7 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
-from coc_lsp.server import actions, hints, hover
+from coc_lsp.server import actions, hints, hover, pin_commands
 from coc_lsp.server.language_server import CocLanguageServer
 
 server = CocLanguageServer()
@@ -35,6 +38,7 @@ def initialize(ls: CocLanguageServer, params: lsp.InitializeParams) -> None:
     options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
     ls.controller.output_as_log = not options.get("outputNotifications", False)
     ls.controller.hover_markdown = hover.wants_markdown(params.capabilities)
+    ls.controller.edit_value_prompt = options.get("editValuePrompt") is True
 
 
 @server.feature(lsp.INITIALIZED)
@@ -119,7 +123,8 @@ def code_action(ls: CocLanguageServer, params: lsp.CodeActionParams) -> list[lsp
     lines = ls.controller.lines(uri)
     fixes = actions.quick_fixes(uri, lines, results, ls.controller.analysis(uri), params.range.start)
     wanted = params.context.only
-    found = fixes + actions.command_actions(uri, params.range.start.line, results)
+    pins = pin_commands.pin_actions(uri, lines, results, params.range.start, ls.controller.edit_value_prompt)
+    found = fixes + pins + actions.command_actions(uri, params.range.start.line, results)
     if wanted:
         found = [a for a in found if any(str(a.kind).startswith(str(kind)) for kind in wanted)]
     return found
@@ -143,6 +148,22 @@ def reemulate_line(ls: CocLanguageServer, uri: str, line: int) -> dict[str, Any]
 @server.command(actions.CLEAR_RESULTS)
 def clear_results(ls: CocLanguageServer, uri: str) -> None:
     ls.controller.clear(uri)
+
+
+@server.command(pin_commands.PIN)
+def pin_answer(ls: CocLanguageServer, uri: str, line: int, character: int) -> dict[str, Any]:
+    return pin_commands.pin(ls.controller, uri, line, character)
+
+
+@server.command(pin_commands.EDIT)
+def edit_emulated_value(ls: CocLanguageServer, uri: str, line: int, character: int, *rest: Any) -> dict[str, Any]:
+    # rest: value (a Python literal as a string), then optionally the run of the site (0-based)
+    return pin_commands.edit(ls.controller, uri, line, character, *rest[:2])
+
+
+@server.command(pin_commands.UNPIN)
+def unpin_answer(ls: CocLanguageServer, uri: str, line: int, character: int) -> dict[str, Any]:
+    return pin_commands.remove(ls.controller, uri, line, character)
 
 
 def serve(tcp_port: int | None = None) -> None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coc_lsp.lm.errors import ConfigError
+from coc_lsp.lm.recorded import answers_path
 from coc_lsp.runtime.trace import End, Event, Output, TraceVersionError, read_trace
 from coc_lsp.server.program_file import ProgramFile, program_file
 from coc_lsp.server.settings import Settings
@@ -62,6 +63,8 @@ def command(request: RunRequest, program: ProgramFile) -> list[str]:
         run += ["--stop-line", str(request.stop_line)]
     if request.refresh_line is not None:
         run += ["--refresh-line", str(request.refresh_line)]
+    if program.is_copy and answers_path(program.document).is_file():
+        run += ["--answers", str(answers_path(program.document))]  # the pins beside the document
     supervisor = [sys.executable, "-m", "coc_lsp.server.supervisor", "--parent", str(os.getpid())]
     if program.directory is not None:
         supervisor += ["--remove", str(program.directory)]

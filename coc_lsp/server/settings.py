@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coc_lsp.runtime.executor import MODES
+from coc_lsp.server.live import LiveSettings
 
 DEFAULT_TIMEOUT_S = 120.0
 
@@ -24,6 +25,7 @@ class Settings:
     no_cache: bool = False
     timeout_s: float = DEFAULT_TIMEOUT_S
     python_values: bool = False
+    live: LiveSettings = LiveSettings()
 
     @classmethod
     def from_section(cls, section: Any) -> Settings:
@@ -43,6 +45,7 @@ class Settings:
             no_cache=section.get("noCache") is True,
             timeout_s=float(timeout) if isinstance(timeout, (int, float)) and timeout > 0 else DEFAULT_TIMEOUT_S,
             python_values=python_values is True,
+            live=LiveSettings.from_section(section),
         )
 
     def run_options(self) -> list[str]:
