@@ -9,7 +9,10 @@ OpenAI-compatible endpoint on 127.0.0.1 (tests/conftest.py, answers at once: the
 server's and the run's own cost) and the embedded model (SmolLM2-135M, llama.cpp). The debounce
 (`coc.liveRunDelayMs`) is part of the figure; it is printed with the table.
 
-    .venv/bin/python benchmarks/live_latency.py [--rounds 10] [--delay-ms 400] [--no-embedded]
+Rounds are `--pause` seconds apart (a user changing a line after a pause): time for the server to
+start the next live run ahead (live.py), as it does after each one.
+
+    .venv/bin/python benchmarks/live_latency.py [--rounds 10] [--delay-ms 400] [--pause 3] [--no-embedded]
 """
 
 from __future__ import annotations
@@ -139,7 +142,9 @@ class Editor:
         await self.client.stop()
 
 
-async def measure(backend: dict[str, Any], env: dict[str, str], rounds: int, delay_ms: int, timeout: float) -> tuple[list[float], str]:
+async def measure(
+    backend: dict[str, Any], env: dict[str, str], rounds: int, delay_ms: int, pause: float, timeout: float
+) -> tuple[list[float], str]:
     workdir = Path(tempfile.mkdtemp(prefix="coc-live-bench-"))
     settings = {**backend, "liveRun": "onType", "liveRunDelayMs": delay_ms, "cacheDir": str(workdir / "cache")}
     editor = Editor(settings)
@@ -173,7 +178,7 @@ async def measure(backend: dict[str, Any], env: dict[str, str], rounds: int, del
         if r > 0:
             samples.append(time.perf_counter() - started)
         old = new
-        await asyncio.sleep(0.3)  # let the run's end land before the next keystroke
+        await asyncio.sleep(pause)  # the user pauses: the next live run is started ahead meanwhile
     await editor.stop()
     return samples, label
 
@@ -195,6 +200,7 @@ async def main_async(args: argparse.Namespace) -> None:
             {**env, **endpoint.env()},
             args.rounds,
             args.delay_ms,
+            args.pause,
             60,
         )
         rows.append(("scripted endpoint (127.0.0.1, answers at once)", samples, label))
@@ -202,10 +208,13 @@ async def main_async(args: argparse.Namespace) -> None:
     finally:
         endpoint.close()
     if not args.no_embedded:
-        samples, label = await measure({"backend": "embedded"}, env, args.rounds, args.delay_ms, 300)
+        samples, label = await measure({"backend": "embedded"}, env, args.rounds, args.delay_ms, args.pause, 300)
         rows.append(("embedded SmolLM2-135M (llama.cpp, CPU)", samples, label))
     print(f"live_latency: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"200-line program, 20 emulation sites, one pseudo-code line changed per round; debounce {args.delay_ms} ms included")
+    print(
+        f"200-line program, 20 emulation sites, one pseudo-code line changed per round, {args.pause:g} s apart;"
+        f" debounce {args.delay_ms} ms included"
+    )
     print(f"scripted endpoint: {calls} LM requests in {args.rounds + 1} runs (20 sites; cache on)\n")
     print("| backend | rounds | median (s) | p90 (s) | last hint |")
     print("| --- | --- | --- | --- | --- |")
@@ -219,6 +228,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--delay-ms", type=int, default=400)
+    parser.add_argument("--pause", type=float, default=3.0, help="seconds between rounds (the user's pause)")
     parser.add_argument("--no-embedded", action="store_true")
     asyncio.run(main_async(parser.parse_args()))
 

@@ -282,7 +282,8 @@ class Controller:
 
         outcome = RunOutcome("crashed", None)
         try:
-            outcome = await execute(request, on_event, run.stop)
+            spare = self.live.take_spare(uri) if run.live else None
+            outcome = await execute(request, on_event, run.stop, spare)
         finally:
             output.close()
             progress.end(outcome.status)
@@ -293,6 +294,8 @@ class Controller:
             outcome.status = "cancelled"  # a stop the server asked for, not a timeout
         results = RunResults.from_events(str(request.path), outcome.events, split_lines(request.source))
         state = self.open.get(uri)
+        if state is not None and run.live:
+            self.live.prepare(uri, request)  # the next live run starts warm
         current = state is not None and state.run is run  # not replaced, the document not closed
         if state is not None and current and run.live and (run.stopped_because is not None or _unparsed(results)):
             # A stopped live run shows nothing more; one that does not parse keeps the last hints.

@@ -11,7 +11,11 @@ cache, so only sites whose request changed reach the LM) with four differences:
 - a program that does not parse mid-edit keeps its last hints, marked stale, and gets no message
   (the static analysis shows what is wrong); no window/showMessage for live runs at all: it stops
   at the first emulation the LM cannot answer and says so on that line (the run's diagnostic);
-- $/progress titles it "live run".
+- $/progress titles it "live run";
+- it starts warm: when a live run ends, the next one is started ahead as a spare (runs.Spare: the
+  `coc run` child has imported the backend, or loaded the embedded model, and waits), which the
+  next live run of the document uses if nothing it depends on changed. At most MAX_SPARES idle
+  processes are kept, the most recently used documents'.
 
 The server's default is "off": a live run executes the user's program without being asked, and
 the server cannot know whether the user trusts the folder. The VS Code extension asks for
@@ -24,38 +28,17 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from coc_lsp.runtime.trace import Emulation, Event, Values
 from coc_lsp.server.results import RunResults
+from coc_lsp.server.runs import RunRequest, Spare, start_spare
 
 if TYPE_CHECKING:
     from coc_lsp.server.controller import Controller, Run
 
-MODES = ("off", "onSave", "onType")
-DEFAULT_MODE = "off"
-DEFAULT_DELAY_MS = 400
 STREAM_INTERVAL_S = 0.1  # at most this often a streamed hint refresh
-
-
-@dataclass(frozen=True)
-class LiveSettings:
-    mode: str = DEFAULT_MODE
-    delay_s: float = DEFAULT_DELAY_MS / 1000
-
-    @classmethod
-    def from_section(cls, section: Any) -> LiveSettings:
-        """From the client's `coc` object: `liveRun`, `liveRunDelayMs`; bad values: defaults."""
-        if not isinstance(section, dict):
-            return cls()
-        mode = section.get("liveRun")
-        delay = section.get("liveRunDelayMs")
-        valid_delay = isinstance(delay, (int, float)) and not isinstance(delay, bool) and 0 <= delay <= 10_000
-        return cls(
-            mode=mode if mode in MODES else DEFAULT_MODE,
-            delay_s=delay / 1000 if valid_delay else DEFAULT_DELAY_MS / 1000,
-        )
+MAX_SPARES = 2
 
 
 class LiveRuns:
@@ -64,6 +47,8 @@ class LiveRuns:
     def __init__(self, controller: Controller) -> None:
         self.controller = controller
         self.pending: dict[str, asyncio.Task[None]] = {}
+        self.spares: dict[str, Spare] = {}  # in the order they were made, oldest first
+        self.preparing: dict[str, asyncio.Task[None]] = {}
 
     def edited(self, uri: str) -> None:
         self._schedule(uri, "onType")
@@ -76,13 +61,42 @@ class LiveRuns:
         self._schedule(uri, "pin")
 
     def forget(self, uri: str) -> None:
-        task = self.pending.pop(uri, None)
-        if task is not None:
-            task.cancel()
+        for tasks in (self.pending, self.preparing):
+            task = tasks.pop(uri, None)
+            if task is not None:
+                task.cancel()
+        spare = self.spares.pop(uri, None)
+        if spare is not None:
+            spare.stop()
 
     def close(self) -> None:
-        for uri in list(self.pending):
+        for uri in {*self.pending, *self.preparing, *self.spares}:
             self.forget(uri)
+
+    def take_spare(self, uri: str) -> Spare | None:
+        return self.spares.pop(uri, None)
+
+    def prepare(self, uri: str, request: RunRequest) -> None:
+        """After a live run of `uri`: start the next one ahead, like `request`."""
+        if uri in self.preparing or request.settings.live.mode == "off":
+            return
+
+        async def make() -> None:
+            spare = await start_spare(request)
+            if spare is None:
+                return
+            if uri not in self.controller.open:
+                spare.stop()
+                return
+            if (old := self.spares.pop(uri, None)) is not None:
+                old.stop()
+            self.spares[uri] = spare
+            while len(self.spares) > MAX_SPARES:
+                self.spares.pop(next(iter(self.spares))).stop()
+
+        task = asyncio.get_running_loop().create_task(make())
+        self.preparing[uri] = task
+        task.add_done_callback(lambda done: self.preparing.pop(uri, None) if self.preparing.get(uri) is done else None)
 
     def _schedule(self, uri: str, trigger: str) -> None:
         self.forget(uri)  # debounce: the newest trigger wins

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coc_lsp.runtime.executor import MODES
-from coc_lsp.server.live import LiveSettings
+from coc_lsp.server.live_settings import LiveSettings
 
 DEFAULT_TIMEOUT_S = 120.0
 

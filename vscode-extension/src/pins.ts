@@ -6,19 +6,9 @@
  * written then. Runs in the extension host.
  */
 import * as vscode from 'vscode';
-import type { ExecuteCommandParams } from './serverCommands';
+import { editParams, type ExecuteCommandParams } from './serverCommands';
 
 export const PROMPT_COMMAND = 'coc.promptEmulatedValue';
-export const EDIT_COMMAND = 'coc.editEmulatedValue';
-
-/** The server's edit command for the value typed; undefined when the arguments are not a site's. */
-export function editParams(args: unknown[], value: string): ExecuteCommandParams | undefined {
-  const [uri, line, character, , run] = args;
-  if (typeof uri !== 'string' || typeof line !== 'number' || typeof character !== 'number') {
-    return undefined;
-  }
-  return { command: EDIT_COMMAND, arguments: [uri, line, character, value, typeof run === 'number' ? run : 0] };
-}
 
 export function registerPinPrompt(execute: (params: ExecuteCommandParams) => Promise<unknown>): vscode.Disposable {
   return vscode.commands.registerCommand(PROMPT_COMMAND, async (...args: unknown[]) => {
