@@ -99,7 +99,8 @@ class LiveRuns:
         task.add_done_callback(lambda done: self.preparing.pop(uri, None) if self.preparing.get(uri) is done else None)
 
     def _schedule(self, uri: str, trigger: str) -> None:
-        self.forget(uri)  # debounce: the newest trigger wins
+        if (waiting := self.pending.pop(uri, None)) is not None:
+            waiting.cancel()  # debounce: the newest trigger wins
         task = asyncio.get_running_loop().create_task(self._later(uri, trigger))
         self.pending[uri] = task
         task.add_done_callback(lambda done: self.pending.pop(uri, None) if self.pending.get(uri) is done else None)
