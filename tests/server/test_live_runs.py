@@ -115,3 +115,36 @@ async def test_a_live_run_stops_at_the_first_emulation_the_lm_cannot_answer(tmp_
         await wait_for(said_on_line_3, 30)
         assert 3 not in labels(await hints(client, uri))  # it stopped: line 4 never ran
         assert not client.messages
+
+
+def spares_of(path: Path) -> list[int]:
+    """Pids of `coc run` processes started ahead for `path`, waiting to be used."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"--start-when" in argv and str(path).encode() in argv and b"coc_lsp" in argv:
+            found.append(int(entry.name))
+    return found
+
+
+async def test_the_next_live_run_is_started_ahead_and_ended_with_the_document(tmp_path: Path) -> None:
+    path = tmp_path / "p.coc.py"
+    async with own_server(settings={**SETTINGS, "liveRun": "onSave"}) as (client, _):
+        uri = open_document(client, path, PROGRAM)
+        client.text_document_did_save(lsp.DidSaveTextDocumentParams(lsp.TextDocumentIdentifier(uri)))
+        await wait_for(lambda: len(client.finished) == 1, 30)  # type: ignore[attr-defined]
+        await wait_for(lambda: len(spares_of(path)) == 1, 30)
+        (spare,) = spares_of(path)
+        path.write_text(PROGRAM.replace("answer = flag", "n = count the words in s\nanswer = flag"))
+        change(client, uri, 2, (2, 0), (2, 0), "n = count the words in s\n")
+        client.text_document_did_save(lsp.DidSaveTextDocumentParams(lsp.TextDocumentIdentifier(uri)))
+        await hint_at(client, uri, 2, "n = 3")
+        assert field(client.finished[-1], "status") == "ok"  # type: ignore[attr-defined]
+        await wait_for(lambda: spare not in spares_of(path), 10)  # this run was the spare
+        await wait_for(lambda: len(spares_of(path)) == 1, 30)  # and the next one is waiting
+        (waiting,) = spares_of(path)
+        client.text_document_did_close(lsp.DidCloseTextDocumentParams(lsp.TextDocumentIdentifier(uri)))
+        await wait_for(lambda: not alive(waiting), 10)
