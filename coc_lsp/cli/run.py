@@ -108,7 +108,7 @@ def _warm_up(path: Path, args: argparse.Namespace) -> tuple[Any, Any] | None:
         if type(backend).__module__ == "coc_lsp.lm.embedded":
             backend.model()  # load the model file now
         elif type(backend).__module__ == "coc_lsp.lm.openai_backend":
-            import openai  # noqa: F401 - the client library takes a second to import
+            backend.prepare()  # the client library alone takes a second to import
         return config, made
     except Exception:  # noqa: BLE001 - reported by the run itself, at first use
         return None

@@ -57,7 +57,10 @@ class LiveRuns:
         self._schedule(uri, "onSave")
 
     def answers_changed(self, uri: str) -> None:
-        """A pin changed: show what the program does with it (any live mode)."""
+        """A pin changed: show what the program does with it (any live mode). A spare started
+        before may not know the answers file (a buffer copy is told where it is when it starts)."""
+        if (spare := self.spares.pop(uri, None)) is not None:
+            spare.stop()
         self._schedule(uri, "pin")
 
     def forget(self, uri: str) -> None:
