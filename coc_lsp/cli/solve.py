@@ -1,6 +1,12 @@
 """`coc solve "QUESTION"`: an LM writes a Chain of Code program for the question; the program is
 saved, run in the sandbox, and its `answer` printed (see solve/pipeline.py for the methods and the
 fallback). Exit status: 0 with an answer (stdout), 1 without one, 2 for bad usage.
+
+`--write-only` stops after the generation half: the program (with the question as its docstring) is
+printed, not saved or run; with `--json` the result is one JSON object on stdout instead (what the
+language server reads: {"program", "error", "backend", "origin", "promptTokens",
+"completionTokens", "seconds"}; {"error", "lmError": true} when the LM could not be asked).
+Exit status 0 when a program that parses was written, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ import sys
 from pathlib import Path
 
 from coc_lsp.cli.options import UsageError, add_backend_options, config_for, fail
-from coc_lsp.solve.methods import METHODS
+from coc_lsp.solve.methods import METHODS, MODES
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -24,7 +30,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     solve.add_argument("--cross-task", action="store_true", help="exemplars from other tasks than --task")
     solve.add_argument("--cot-prompt", metavar="FILE", help="a chain-of-thought prompt file for --method cot (BBH's cot-prompts/TASK.txt)")
     solve.add_argument("--trace", metavar="FILE", help="write the trace (generation, run, answer) as JSON lines to FILE")
-    solve.add_argument("--time-limit", type=float, default=None, metavar="SECONDS", help="wall-clock limit of the program's run (default 120)")
+    solve.add_argument("--write-only", action="store_true", help="only have the program written: print it, neither save nor run it")
+    solve.add_argument("--json", action="store_true", help="with --write-only: print the result as one JSON object")
+    solve.add_argument("--time-limit", type=float, default=None, metavar="SECONDS", help="wall-clock limit of the program's run (default 60)")
     add_backend_options(solve)
     solve.set_defaults(handler=solve_command)
 
@@ -62,9 +70,17 @@ def solve_command(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown task {args.task!r}; tasks with exemplars: {', '.join(exemplars.tasks())}")
     if args.shots < 0:
         raise UsageError("--shots must be 0 or more")
+    if args.json and not args.write_only:
+        raise UsageError("--json goes with --write-only")
+    if args.write_only:
+        if args.out or args.trace or args.method not in MODES:
+            raise UsageError("--write-only writes a program only: no --out, --trace, or a method without a program")
+        return _write_only(question, args)
     out = Path(args.out) if args.out else default_path(question, Path.cwd())
     if out.exists():
         raise UsageError(f"{out} exists; coc solve never overwrites a file (choose another --out)")
+    if not out.parent.is_dir():
+        raise UsageError(f"{out}: the directory {out.parent} does not exist")
     cot_prompt = _cot_prompt(args.cot_prompt) if args.cot_prompt else None
     config = config_for(Path.cwd() / "question", args)
     trace = open(args.trace, "w", encoding="utf-8", buffering=1) if args.trace else None  # noqa: SIM115 - closed below
@@ -87,11 +103,50 @@ def solve_command(args: argparse.Namespace) -> int:
         print(summary_text(result.end), file=sys.stderr)
     if result.error:
         print(f"coc: the program did not give the answer: {result.error}", file=sys.stderr)
-    print(f"coc: answer by {result.path} ({result.method}; backend: {description}; {result.lm_calls} LM calls, {result.tokens} tokens, {result.seconds:.2f} s)", file=sys.stderr)
+    how = f"answer by {result.path}" if result.answer is not None else f"no answer: the {result.path} reply gave none"
+    print(f"coc: {how} ({result.method}; backend: {description}; {result.lm_calls} LM calls, {result.tokens} tokens, {result.seconds:.2f} s)", file=sys.stderr)
     if result.answer is None:
         return 1
     print(result.answer)
     return 0
+
+
+def _write_only(question: str, args: argparse.Namespace) -> int:
+    import json
+    import time
+
+    from coc_lsp.lm.config import make_lmulator
+    from coc_lsp.lm.errors import LMError
+    from coc_lsp.solve.pipeline import SolveOptions, write_program
+    from coc_lsp.solve.programs import with_question
+
+    config = config_for(Path.cwd() / "question", args)
+    started = time.perf_counter()
+    try:
+        lmulator, description = make_lmulator(config)
+        written = write_program(question, lmulator, SolveOptions(args.method, args.task, args.shots, args.cross_task))
+    except LMError as error:
+        if args.json:
+            print(json.dumps({"error": str(error), "lmError": True}))
+            return 1
+        return fail(str(error), 1)
+    if args.json:
+        completion = written.completion
+        print(json.dumps({
+            "program": written.program,
+            "error": written.error,
+            "backend": description,
+            "origin": completion.origin,
+            "promptTokens": completion.prompt_tokens,
+            "completionTokens": completion.completion_tokens,
+            "seconds": round(time.perf_counter() - started, 4),
+        }))
+    else:
+        if written.program:
+            print(with_question(question, written.program), end="")
+        if written.error:
+            print(f"coc: the program does not parse: {written.error}", file=sys.stderr)
+    return 1 if written.error else 0
 
 
 def _cot_prompt(path: str) -> str:

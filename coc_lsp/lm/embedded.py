@@ -48,7 +48,10 @@ from coc_lsp.lm.request import Answer, Completion, EmulationRequest, Messages
 from coc_lsp.lm.types import json_schema, parse, targets_schema
 
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-N_CTX = 1024
+# `coc solve`'s prompts (three exemplars, up to ~2,300 tokens for geometric_shapes) and the program
+# written after them (up to 1,024 tokens) must fit; emulations use far less. The batch stays small.
+N_CTX = 4096
+N_BATCH = 1024
 # Two threads, but one core left free when there are only two: llama.cpp's threads spin-wait, so
 # on a busy 2-core machine two threads ran ~10x slower than one (measured while other jobs ran).
 N_THREADS = min(2, max(1, (os.cpu_count() or 1) - 1))
@@ -112,7 +115,7 @@ class _Model:
         setting = os.environ.get("COC_EMBEDDED_THREADS", "")
         threads = int(setting) if setting.isdigit() and int(setting) > 0 else N_THREADS
         self.llama = llama_cpp.Llama(
-            str(path), n_ctx=N_CTX, n_threads=threads, n_threads_batch=threads, n_batch=N_CTX, verbose=False
+            str(path), n_ctx=N_CTX, n_threads=threads, n_threads_batch=threads, n_batch=N_BATCH, verbose=False
         )
         self.lock = threading.Lock()
         self.shim = LlamaShim(self.llama, version)

@@ -1,5 +1,9 @@
 """Code lens, code actions and quick fixes: commands where they apply, edits from the LM's answers.
 
+"Solve this question with Chain of Code" (below it, or in a new file) where the selection or the
+module docstring of a file that is only a question holds one (questions.py; the command is
+solves.py's `coc.solve`).
+
 Quick fixes on an emulated call or line: "Replace with the emulated value" (the call becomes the
 literal it answered; a line becomes `name = value` lines) and "Define `f` as a Python function"
 (a stub with the call's parameter names and the observed answers as doctest examples, inserted
@@ -15,12 +19,13 @@ from lsprotocol import types as lsp
 
 from coc_lsp.program.static import StaticAnalysis, chunk_starts
 from coc_lsp.runtime.trace import Emulation
-from coc_lsp.server import positions
+from coc_lsp.server import positions, questions
 from coc_lsp.server.hover import emulations_at
 from coc_lsp.server.results import RunResults
 
 RUN, RUN_TO_LINE, REEMULATE_LINE, CLEAR_RESULTS = "coc.run", "coc.runToLine", "coc.reemulateLine", "coc.clearResults"
-COMMANDS = (RUN, RUN_TO_LINE, REEMULATE_LINE, CLEAR_RESULTS)
+SOLVE = "coc.solve"
+COMMANDS = (RUN, RUN_TO_LINE, REEMULATE_LINE, CLEAR_RESULTS, SOLVE)
 MAX_EXAMPLES = 5
 
 
@@ -52,6 +57,27 @@ def command_actions(uri: str, line0: int, results: RunResults | None) -> list[ls
         actions.append(action(f"Re-emulate line {line0 + 1} (bypass the cache)", REEMULATE_LINE, line0))
     if results is not None:
         actions.append(action("Clear Chain of Code results", CLEAR_RESULTS))
+    return actions
+
+
+def solve_actions(uri: str, lines: Sequence[str], span: lsp.Range) -> list[lsp.CodeAction]:
+    """"Solve this question" when the selection, or a file that is only a question, holds one."""
+    found = questions.offered(lines, span)
+    if found is None:
+        return []
+    argument: dict[str, object] = {"uri": uri}
+    if found.source == "selection":
+        argument["range"] = {
+            "start": {"line": span.start.line, "character": span.start.character},
+            "end": {"line": span.end.line, "character": span.end.character},
+        }
+    actions = []
+    for title, target in (
+        ("Solve this question with Chain of Code", "below"),
+        ("Solve this question with Chain of Code (new file)", "newFile"),
+    ):
+        command = lsp.Command(title=title, command=SOLVE, arguments=[{**argument, "target": target}])
+        actions.append(lsp.CodeAction(title=title, kind=lsp.CodeActionKind.Source, command=command))
     return actions
 
 

@@ -39,6 +39,7 @@ from coc_lsp.server.progress import RunProgress
 from coc_lsp.server.results import RunResults
 from coc_lsp.server.runs import RunOutcome, RunRequest, execute
 from coc_lsp.server.settings import Settings
+from coc_lsp.server.solves import Solves
 
 log = logging.getLogger(__name__)
 TRACE_POLL_S = 2.0
@@ -95,6 +96,7 @@ class Controller:
         self.hover_markdown = True  # the client renders markdown in hovers
         self.edit_value_prompt = False  # the client asks for an edited value itself (pin_commands.py)
         self.live = LiveRuns(self)
+        self.solves = Solves(server, self)  # "Solve a Question" (solves.py)
 
     # -- documents and diagnostics -------------------------------------------------------------
 
@@ -240,6 +242,7 @@ class Controller:
         for state in self.open.values():
             if state.run is not None and state.run.request_id == request_id:
                 state.run.stop_for("cancelled")
+        self.solves.request_cancelled(request_id)
 
     async def shutdown(self) -> None:
         """Stop every run and wait (bounded) for them to end; stop analysing."""
@@ -248,6 +251,7 @@ class Controller:
                 state.run.stop_for("shutdown")
         if self._runs:
             await asyncio.wait(set(self._runs), timeout=SHUTDOWN_WAIT_S)
+        await self.solves.shutdown()
         self.analyser.close()
         self.live.close()
         if self._watcher is not None:

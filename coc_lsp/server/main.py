@@ -7,6 +7,9 @@ Commands (arguments are JSON values; lines are 0-based like LSP's); the run comm
 with {"accepted": true, "uri": ..., "run": N} and the run reports through $/progress, diagnostics, inlay
 hints, hovers, `coc/runFinished` and window/showMessage:
     coc.run [uri]   coc.runToLine [uri, line]   coc.reemulateLine [uri, line]   coc.clearResults [uri]
+    coc.solve [{uri?, question?, range?, target?, folder?}]: the LM writes a program for a question,
+    inserted as a workspace edit; answers {"accepted": true, "solve": N}, reports through $/progress,
+    `coc/solveFinished` and window/showMessage (solves.py)
 Pins (pin_commands.py; answer at once with the answers file written):
     coc.pinAnswer [uri, line, character]   coc.editEmulatedValue [uri, line, character, value, run?]
     coc.unpinAnswer [uri, line, character]
@@ -24,6 +27,7 @@ import logging
 from typing import Any
 
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcInvalidParams
 
 from coc_lsp.server import actions, hints, hover, pin_commands
 from coc_lsp.server.language_server import CocLanguageServer
@@ -125,6 +129,7 @@ def code_action(ls: CocLanguageServer, params: lsp.CodeActionParams) -> list[lsp
     wanted = params.context.only
     pins = pin_commands.pin_actions(uri, lines, results, params.range.start, ls.controller.edit_value_prompt)
     found = fixes + pins + actions.command_actions(uri, params.range.start.line, results)
+    found += actions.solve_actions(uri, lines, params.range)
     if wanted:
         found = [a for a in found if any(str(a.kind).startswith(str(kind)) for kind in wanted)]
     return found
@@ -143,6 +148,13 @@ def run_to_line(ls: CocLanguageServer, uri: str, line: int) -> dict[str, Any]:
 @server.command(actions.REEMULATE_LINE)
 def reemulate_line(ls: CocLanguageServer, uri: str, line: int) -> dict[str, Any]:
     return ls.controller.start_run(uri, refresh_line=line + 1, request_id=ls.protocol.msg_id)
+
+
+@server.command(actions.SOLVE)
+def solve(ls: CocLanguageServer, *arguments: Any) -> dict[str, Any]:
+    if len(arguments) > 1:
+        raise JsonRpcInvalidParams(f"{actions.SOLVE} takes one object argument, got {len(arguments)}.")
+    return ls.controller.solves.start(arguments[0] if arguments else None, ls.protocol.msg_id)
 
 
 @server.command(actions.CLEAR_RESULTS)

@@ -8,6 +8,9 @@ supervisor, which kills the whole tree. A supervisor that does not exit within K
 killed (the program gets SIGKILL from the kernel when its supervisor dies). Every wait is bounded:
 a run never keeps the server waiting. The server process never runs user code.
 
+`output_of()` runs another `coc` command the same way (the editor's "Solve a Question" has the
+program written by `coc solve --write-only --json`) and returns its standard output.
+
 `kill_all()` stops every run under way from any thread or signal handler (the server exiting);
 if the server dies without it, the supervisors notice (supervisor.py).
 """
@@ -25,6 +28,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from coc_lsp.lm.errors import ConfigError
 from coc_lsp.lm.recorded import answers_path
@@ -36,7 +40,7 @@ log = logging.getLogger(__name__)
 LINE_LIMIT = 32 * 1024 * 1024  # longest trace line read (output events are ~8 KiB chunks)
 STDERR_TAIL = 16 * 1024
 KILL_GRACE_S = 5.0  # for the supervisor to kill the run's processes and exit
-_live: dict[int, ProgramFile] = {}  # supervisor pid -> the file it runs, for kill_all()
+_live: dict[int, Callable[[], None]] = {}  # supervisor pid -> what removes its files, for kill_all()
 
 
 @dataclass(frozen=True)
@@ -69,11 +73,15 @@ def command(request: RunRequest, program: ProgramFile, go: Path | None = None) -
         run += ["--refresh-line", str(request.refresh_line)]
     if program.is_copy and answers_path(program.document).is_file():
         run += ["--answers", str(answers_path(program.document))]  # the pins beside the document
+    return supervised(run, program.directory or (go.parent if go is not None else None))
+
+
+def supervised(child: list[str], remove: Path | None = None) -> list[str]:
+    """`child` under the run supervisor, which removes the directory `remove` when it is over."""
     supervisor = [sys.executable, "-m", "coc_lsp.server.supervisor", "--parent", str(os.getpid())]
-    private = program.directory or (go.parent if go is not None else None)
-    if private is not None:
-        supervisor += ["--remove", str(private)]
-    return [*supervisor, "--", *run]
+    if remove is not None:
+        supervisor += ["--remove", str(remove)]
+    return [*supervisor, "--", *child]
 
 
 @dataclass
@@ -136,7 +144,7 @@ async def _start(request: RunRequest, program: ProgramFile, go: Path | None = No
     except OSError as error:
         program.remove()
         return f"cannot start the run: {error}"
-    _live[process.pid] = program
+    _live[process.pid] = program.remove
     return process
 
 
@@ -193,7 +201,51 @@ async def execute(
     return outcome
 
 
-async def _end(process: asyncio.subprocess.Process, reader: asyncio.Task[None], drain: asyncio.Task[None]) -> None:
+@dataclass
+class ChildOutput:
+    status: str  # "done" (it ended by itself), "timeout", "cancelled", or "crashed" (it could not start)
+    exit_code: int | None
+    stdout: str
+    stderr: str  # its last STDERR_TAIL bytes
+
+
+async def output_of(child: list[str], cwd: Path, timeout_s: float, stop: asyncio.Event, remove: Path) -> ChildOutput:
+    """Run `child` under the supervisor, as runs are run, and collect its standard output; setting
+    `stop` or the timeout ends it. The directory `remove` is removed when it is over."""
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *supervised(child, remove),
+            stdin=asyncio.subprocess.PIPE,  # the supervisor's lifeline, as for runs
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            cwd=str(cwd),
+            start_new_session=True,
+        )
+    except OSError as error:
+        shutil.rmtree(remove, ignore_errors=True)
+        return ChildOutput("crashed", None, "", f"cannot start {' '.join(child[1:4])}: {error}")
+    _live[process.pid] = lambda: shutil.rmtree(remove, ignore_errors=True)
+    tail = bytearray()
+    drain = asyncio.create_task(_drain(process.stderr, tail))
+    assert process.stdout is not None
+    reader = asyncio.create_task(process.stdout.read())
+    stopper = asyncio.create_task(stop.wait())
+    status = "done"
+    try:
+        done, _ = await asyncio.wait({reader, stopper}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
+        if reader not in done:
+            status = "cancelled" if stopper in done else "timeout"
+    finally:
+        stopper.cancel()
+        await _end(process, reader, drain)
+        _live.pop(process.pid, None)
+        shutil.rmtree(remove, ignore_errors=True)
+    finished = status == "done" and reader.done() and not reader.cancelled() and reader.exception() is None
+    output = reader.result() if finished else b""
+    return ChildOutput(status, process.returncode, output.decode("utf-8", errors="replace"), tail.decode(errors="replace"))
+
+
+async def _end(process: asyncio.subprocess.Process, reader: asyncio.Task[Any], drain: asyncio.Task[None]) -> None:
     """Stop the supervisor unless it is done; wait, bounded, for its pipes to close."""
     if process.returncode is None:
         _signal(process.pid, signal.SIGTERM)
@@ -260,6 +312,6 @@ def _signal(pid: int, signum: int) -> None:
 def kill_all() -> None:
     """Stop every run under way and remove buffer copies (the server is going away); safe to
     call from any thread or a signal handler."""
-    for pid, program in list(_live.items()):
+    for pid, remove in list(_live.items()):
         _signal(pid, signal.SIGTERM)
-        program.remove()
+        remove()

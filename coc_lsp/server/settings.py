@@ -50,7 +50,14 @@ class Settings:
 
     def run_options(self) -> list[str]:
         """`coc run` options for these settings."""
-        options = ["--mode", self.mode]
+        options = ["--mode", self.mode, *self.lm_options()]
+        if self.python_values:
+            options.append("--trace-values")
+        return options
+
+    def lm_options(self) -> list[str]:
+        """The LM backend options (`coc run` and `coc solve` share them) for these settings."""
+        options: list[str] = []
         for flag, value in (
             ("--backend", self.backend),
             ("--model", self.model),
@@ -61,8 +68,6 @@ class Settings:
                 options += [flag, value]
         if self.no_cache:
             options.append("--no-cache")
-        if self.python_values:
-            options.append("--trace-values")
         return options
 
 

@@ -138,7 +138,8 @@ class Supervisor:
         if os.WIFSIGNALED(status):
             signum = os.WTERMSIG(status)
             if self.stop_signal is None:  # die as COMMAND died, so the server sees the same
-                signal.signal(signum, signal.SIG_DFL)
+                with contextlib.suppress(OSError, ValueError):  # SIGKILL and SIGSTOP take no handler
+                    signal.signal(signum, signal.SIG_DFL)
                 os.kill(os.getpid(), signum)
             return 128 + signum
         return os.waitstatus_to_exitcode(status)

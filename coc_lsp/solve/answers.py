@@ -5,26 +5,28 @@ from __future__ import annotations
 import re
 
 _PATTERNS = (
-    re.compile(r"the answer is[:\s]*(.+)", re.IGNORECASE),
-    re.compile(r"^\s*(?:A|Answer)\s*:\s*(.+)", re.IGNORECASE | re.MULTILINE),
+    re.compile(r"the answer is[: \t]*(.+)", re.IGNORECASE),
+    re.compile(r"^[ \t]*(?:A|Answer)[ \t]*:[ \t]*(.+)", re.IGNORECASE | re.MULTILINE),
 )
+_LABEL = re.compile(r"^(?:(?:A|Answer)[ \t]*:[ \t]*)+", re.IGNORECASE)
 
 
 def extract_answer(reply: str) -> str:
-    """The answer a reply gives: after the last "the answer is", else after an `A:`/`Answer:`
-    line, else its first non-empty line; trailing punctuation and quotes removed."""
+    """The answer a reply gives: after the last "the answer is", else after the last `A:` or
+    `Answer:` on the same line, else its first non-empty line; trailing punctuation and quotes
+    removed. "" when it gives none (a reply of bare `A:` lines)."""
     text = reply.strip()
     for pattern in _PATTERNS:
-        found = pattern.findall(text)
+        found = [answer for answer in map(_clean, pattern.findall(text)) if answer]
         if found:
-            return _clean(found[-1])
+            return found[-1]
     first = next((line for line in text.splitlines() if line.strip()), "")
     return _clean(first)
 
 
 def _clean(text: str) -> str:
-    text = text.strip().split("\n")[0].strip()
-    text = text.strip("*`").strip()
-    if len(text) > 1 and text[-1] == "." and not re.search(r"\d\.$", text[-3:]):
+    text = text.strip().split("\n")[0].strip().strip("*`").strip()
+    text = _LABEL.sub("", text).strip("*`").strip()
+    if len(text) > 1 and text[-1] == "." and not text.endswith(".."):  # "So the answer is 6."
         text = text[:-1].rstrip()
     return text.strip("\"'").strip()

@@ -67,6 +67,13 @@ class SolveOptions:
 
 
 @dataclass
+class WrittenProgram:
+    program: str  # as extracted from the reply ("" when it holds none)
+    completion: Completion
+    error: str | None = None  # why it is no program: empty, too long, does not parse as a hybrid program
+
+
+@dataclass
 class SolveResult:
     question: str
     method: str
@@ -145,7 +152,7 @@ def _baseline(question: str, lmulator: LMulator, options: SolveOptions, result: 
         completion = _write(lmulator, messages, ANSWER_TOKENS, ["\nQ:"], result)
     else:
         completion = _write(lmulator, prompts.cot_messages(question, options.cot_prompt), COT_TOKENS, ["\nQ:"], result)
-    result.answer, result.path = extract_answer(completion.text), options.method
+    result.answer, result.path = _given(completion), options.method
 
 
 def _program(
@@ -156,15 +163,13 @@ def _program(
     notify: Callable[[Event], None],
     result: SolveResult,
 ) -> None:
-    shown = choose_exemplars(options.task, options.shots, options.cross_task)
-    completion = _write(lmulator, prompts.program_messages(question, shown), PROGRAM_TOKENS, [prompts.CODE_END], result)
-    program = extract(completion.text)
+    written = write_program(question, lmulator, options)
+    result.completions.append(written.completion)
+    program, completion = written.program, written.completion
     result.program = program
-    try:
-        checked(program)
-    except ProgramError as error:
-        notify(Generated(program=program, prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens, origin=completion.origin, error=str(error)))
-        result.error = f"the program does not parse: {error}"
+    if written.error is not None:
+        notify(Generated(program=program, prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens, origin=completion.origin, error=written.error))
+        result.error = f"the program does not parse: {written.error}"
         _fallback(question, program, result.error, lmulator, result)
         return
     path = _saved(question, program, options.program_path)
@@ -177,7 +182,7 @@ def _program(
     result.error = _failure(outcome)
     if options.method == "coc-try-python-except-lm":
         completion = _write(lmulator, prompts.program_answer_messages(question, program), ANSWER_TOKENS, ["\nQ:"], result)
-        result.answer, result.path = extract_answer(completion.text), "program-read"
+        result.answer, result.path = _given(completion), "program-read"
         return
     if options.method == "coc-try-python-except-lm-state":
         outcome = _run(runner, path, "lm", lmulator, notify, result)
@@ -186,6 +191,19 @@ def _program(
             return
         result.error = _failure(outcome)
     _fallback(question, program, result.error, lmulator, result)
+
+
+def write_program(question: str, lmulator: LMulator, options: SolveOptions) -> WrittenProgram:
+    """The generation half of the pipeline alone: the LM writes a program for `question` (nothing
+    runs). `coc solve --write-only` and the editor's "Solve a Question" stop here."""
+    shown = choose_exemplars(options.task, options.shots, options.cross_task)
+    completion = lmulator.generate(prompts.program_messages(question, shown), max_tokens=PROGRAM_TOKENS, stop=[prompts.CODE_END])
+    program = extract(completion.text)
+    try:
+        checked(program)
+    except ProgramError as error:
+        return WrittenProgram(program, completion, str(error))
+    return WrittenProgram(program, completion)
 
 
 def _write(lmulator: LMulator, messages: Messages, max_tokens: int, stop: list[str], result: SolveResult) -> Completion:
@@ -197,7 +215,12 @@ def _write(lmulator: LMulator, messages: Messages, max_tokens: int, stop: list[s
 def _fallback(question: str, program: str, error: str | None, lmulator: LMulator, result: SolveResult) -> None:
     """The paper's fallback: the LM answers from the question, the program and the error."""
     completion = _write(lmulator, prompts.fallback_messages(question, program, error or "unknown"), ANSWER_TOKENS, ["\nQ:"], result)
-    result.answer, result.path = extract_answer(completion.text), "fallback"
+    result.answer, result.path = _given(completion), "fallback"
+
+
+def _given(completion: Completion) -> str | None:
+    """The answer a free-text reply gives; None when it gives none (an empty reply)."""
+    return extract_answer(completion.text) or None
 
 
 def _run(runner: Runner, path: Path, mode: str, lmulator: LMulator, notify: Callable[[Event], None], result: SolveResult) -> RunOutcome:

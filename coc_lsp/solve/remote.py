@@ -386,8 +386,13 @@ class Channel:
         self.request_fd = request_fd
         self.answers = os.fdopen(answer_fd, "rb")
         self.lock = threading.Lock()  # a program's threads may emulate at once
+        self.owner = os.getpid()
 
     def ask(self, message: dict[str, Any]) -> dict[str, Any]:
+        if os.getpid() != self.owner:
+            # A forked copy of the runner shares the pipes but not the lock: its requests and
+            # answers would interleave with the runner's, and each could read the other's answer.
+            raise BackendError("The LM cannot be asked from a process the program forked (only the program's own process may emulate).")
         data = json.dumps(message, ensure_ascii=True).encode("ascii") + b"\n"
         if len(data) > MESSAGE_LIMIT:
             raise BackendError(f"The request is too large for the sandbox's channel ({len(data)} bytes).")
@@ -420,6 +425,8 @@ class RemoteLMulator:
             {"op": "emulate", "bypass_cache": bypass_cache, "request": _fitting_request(request)}
         )
         answer = _answer(reply)
+        if not isinstance(answer.get("value"), str):
+            raise BackendError("The parent sent an answer without a value.")
         return LMResult(
             value=ast.literal_eval(answer["value"]),
             raw=str(answer.get("raw", "")),

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sys
-import types
 
 import pytest
 
-import coc_lsp.lm
+from coc_lsp.lm import embedded
 from coc_lsp.lm.config import LMConfig, choose_backend, load_config
 from coc_lsp.lm.errors import BackendError, ConfigError
 from coc_lsp.lm.openai_backend import OpenAIBackend
+from coc_lsp.lm.request import EmulationRequest
 
 ENV = {
     "OPENAI_API_KEY": "sk-env",
@@ -105,55 +105,43 @@ def test_api_key_is_not_in_the_repr() -> None:
 
 
 @pytest.fixture
-def embedded(monkeypatch):
-    """A stand-in coc_lsp.lm.embedded; set .is_available to choose what available() says."""
-    fake = types.ModuleType("coc_lsp.lm.embedded")
-    fake.is_available = False
-
-    class EmbeddedBackend:
-        def __init__(self, model_path=None) -> None:
-            self.model_path = model_path
-            self.identity = f"embedded:{model_path}"
-            self.description = f"embedded {model_path}"
-
-        def emulate(self, request):
-            return None
-
-    fake.available = lambda: fake.is_available
-    fake.EmbeddedBackend = EmbeddedBackend
-    monkeypatch.setitem(sys.modules, "coc_lsp.lm.embedded", fake)
-    monkeypatch.setattr(coc_lsp.lm, "embedded", fake, raising=False)
-    return fake
+def not_installed(monkeypatch):
+    """The real embedded module, saying its model is not installed (CI installs it)."""
+    monkeypatch.setattr(embedded, "available", lambda: False)
 
 
-def test_endpoint_is_chosen_when_a_base_url_is_set(embedded) -> None:
-    embedded.is_available = True
+def test_endpoint_is_chosen_when_a_base_url_is_set() -> None:
+    assert embedded.available()
     backend, identity, description = choose_backend(LMConfig(base_url="http://127.0.0.1:8000/v1"))
     assert isinstance(backend, OpenAIBackend)
     assert identity == "openai:gpt-4o-mini@http://127.0.0.1:8000/v1"
     assert description == "openai gpt-4o-mini at http://127.0.0.1:8000/v1"
 
 
-def test_api_key_alone_means_openai_itself(embedded) -> None:
+def test_api_key_alone_means_openai_itself() -> None:
     backend, identity, _ = choose_backend(LMConfig(api_key="sk-x", model="gpt-4o"))
     assert identity == "openai:gpt-4o@https://api.openai.com/v1"
 
 
-def test_embedded_is_the_fallback_when_installed(embedded) -> None:
-    embedded.is_available = True
-    backend, identity, description = choose_backend(LMConfig(model_path="/m/tiny.gguf"))
-    assert backend.model_path == "/m/tiny.gguf"
-    assert (identity, description) == ("embedded:/m/tiny.gguf", "embedded /m/tiny.gguf")
+def test_embedded_is_the_fallback_when_installed(tmp_path) -> None:
+    backend, identity, description = choose_backend(LMConfig())
+    assert isinstance(backend, embedded.EmbeddedBackend)
+    assert backend.path == embedded.default_model_path()
+    other = tmp_path / "tiny.gguf"
+    other.write_bytes(embedded.default_model_path().read_bytes())
+    backend, identity, description = choose_backend(LMConfig(model_path=str(other)))
+    assert backend.path == other
+    assert "tiny" in identity and "tiny" in description
 
 
-def test_nothing_configured_says_how_to_get_a_model(embedded) -> None:
+def test_nothing_configured_says_how_to_get_a_model(not_installed) -> None:
     with pytest.raises(ConfigError) as caught:
         choose_backend(LMConfig())
     assert "pip install 'coc-lsp[embedded]'" in str(caught.value)
     assert "OPENAI_BASE_URL" in str(caught.value)
 
 
-def test_explicit_backends(embedded, tmp_path, monkeypatch) -> None:
+def test_explicit_backends(not_installed, tmp_path, monkeypatch) -> None:
     with pytest.raises(ConfigError, match="not installed"):
         choose_backend(LMConfig(backend="embedded", base_url="http://127.0.0.1:1/v1"))
     with pytest.raises(ConfigError, match="needs an API key"):
@@ -173,14 +161,16 @@ def test_explicit_backends(embedded, tmp_path, monkeypatch) -> None:
     assert (identity, description) == ("custom:my_cfg_backend:B", "custom backend my_cfg_backend:B")
 
 
-def test_embedded_start_failure_is_a_backend_error(embedded) -> None:
-    embedded.is_available = True
+def test_a_missing_model_file_is_a_clear_error(tmp_path) -> None:
+    missing = tmp_path / "gone.gguf"
+    with pytest.raises(BackendError, match=f"The model file {missing} does not exist"):
+        choose_backend(LMConfig(model_path=str(missing)))
 
-    def broken(model_path=None):
-        raise OSError("model file is truncated")
 
-    embedded.EmbeddedBackend = broken
-    with pytest.raises(
-        BackendError, match="could not be started: OSError: model file is truncated"
-    ):
-        choose_backend(LMConfig())
+def test_a_truncated_model_file_fails_when_first_asked(tmp_path) -> None:
+    """llama.cpp loads the model on the first request; a broken file is a BackendError then."""
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(embedded.default_model_path().read_bytes()[:4096])
+    backend, _, _ = choose_backend(LMConfig(model_path=str(broken)))
+    with pytest.raises(BackendError):
+        backend.emulate(EmulationRequest(kind="call", source="is_fruit('pear')", lineno=1, function="is_fruit", args=("pear",), returns="bool"))

@@ -51,6 +51,9 @@ def make_client() -> LanguageClient:
     client.inlay_hint_refreshes = 0  # type: ignore[attr-defined]
     client.outputs = []  # type: ignore[attr-defined]
     client.finished = []  # type: ignore[attr-defined]
+    client.solved = []  # type: ignore[attr-defined]
+    client.edits = []  # type: ignore[attr-defined]
+    client.apply_edits = True  # type: ignore[attr-defined]
 
     @client.feature(lsp.WORKSPACE_INLAY_HINT_REFRESH)
     def inlay_hint_refresh(ls: LanguageClient, params: None) -> None:
@@ -63,6 +66,17 @@ def make_client() -> LanguageClient:
     @client.feature("coc/runFinished")
     def run_finished(ls: LanguageClient, params: Any) -> None:
         ls.finished.append(params)  # type: ignore[attr-defined]
+
+    @client.feature("coc/solveFinished")
+    def solve_finished(ls: LanguageClient, params: Any) -> None:
+        ls.solved.append(params)  # type: ignore[attr-defined]
+
+    @client.feature(lsp.WORKSPACE_APPLY_EDIT)
+    def apply_edit(ls: LanguageClient, params: lsp.ApplyWorkspaceEditParams) -> lsp.ApplyWorkspaceEditResult:
+        ls.edits.append(params.edit)  # type: ignore[attr-defined]
+        if ls.apply_edits:  # type: ignore[attr-defined]
+            return lsp.ApplyWorkspaceEditResult(applied=True)
+        return lsp.ApplyWorkspaceEditResult(applied=False, failure_reason="the test refused it")
 
     return client
 

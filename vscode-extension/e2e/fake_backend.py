@@ -2,13 +2,19 @@
 
 Runs inside the program's process (the language server's `coc run` child), found through
 PYTHONPATH, which e2e/run.sh points at this directory. It answers every emulation request with a
-plausible fixed value so the test needs no model and no network.
+plausible fixed value so the test needs no model and no network, and writes the same program
+(PROGRAM) for every question "Solve a Question…" asks about (`coc solve --write-only` child).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+PROGRAM = """\
+items = ["apple", "violin", "banana"]
+fruits = [item for item in items if is_fruit(item)]
+answer = len(fruits)
+"""
 _BY_TYPE: dict[str, Any] = {"bool": True, "int": 1, "float": 1.0, "str": "emulated", "list": [], "dict": {}}
 
 
@@ -34,6 +40,10 @@ class FakeBackend:
         if kind == "call":
             return _value_for(getattr(request, "returns", None)) if getattr(request, "returns", None) else True
         return _value_for(getattr(request, "returns", None))
+
+    def generate(self, messages: Any, *, max_tokens: int, stop: list[str]) -> str:
+        """The program for any question, as a completion model continues after `# CODE START`."""
+        return PROGRAM
 
 
 def make() -> FakeBackend:

@@ -4,7 +4,9 @@
 // Steps: install the .vsix into a fresh extensions dir, open a folder holding a copy of
 // e2e/fixture/sarcasm.coc.py, open the file, check that the extension's commands are in the
 // palette and that it started (its output channel), check the language server's "will emulate"
-// diagnostics (Information), run "Run as Chain of Code", check the inlay hints of the run.
+// diagnostics (Information), run "Run as Chain of Code", check the inlay hints of the run; debug;
+// "Solve a Question…" on a file that holds only a question (the fake backend writes the program),
+// run the inserted program from the notification and see its answer.
 // Screenshots and logs go to $COC_E2E_ARTIFACTS. Exits non-zero on any failure or at the deadline,
 // and always stops code-server (its whole process group) and the browser.
 //
@@ -38,11 +40,14 @@ const PYTHON = env('COC_PYTHON');
 const ARTIFACTS = resolve(env('COC_E2E_ARTIFACTS'));
 // Stages: palette (commands listed, extension active), lsp (diagnostics, run, inlay hints, status
 // bar), debug (F5 without launch.json, a breakpoint, continue to the end), live (type a pseudo-code
-// line: its hint appears without any command, coc.liveRun "onType"). Comma-separated.
-const STAGES = new Set((process.env.COC_E2E_CHECKS ?? 'palette,lsp,debug,live').split(',').map((s) => s.trim()));
+// line: its hint appears without any command, coc.liveRun "onType"), solve (Solve a Question…, the
+// program inserted below the docstring, run, its answer). Comma-separated.
+const STAGES = new Set((process.env.COC_E2E_CHECKS ?? 'palette,lsp,debug,live,solve').split(',').map((s) => s.trim()));
 const CHECKS = [...STAGES].join(',');
 const FIXTURE = join(HERE, 'fixture', 'sarcasm.coc.py');
 const FILE_NAME = 'sarcasm.coc.py';
+const QUESTION_FILE = 'question.coc.py';
+const QUESTION = 'How many of these are fruits: apple, violin, banana?';
 const EXTENSION_ID = 'coc-lsp.coc-lsp';
 
 const started = Date.now();
@@ -346,6 +351,7 @@ async function main() {
   const workspace = join(home, 'workspace');
   mkdirSync(workspace, { recursive: true });
   cpSync(FIXTURE, join(workspace, FILE_NAME));
+  writeFileSync(join(workspace, QUESTION_FILE), `"""${QUESTION}"""\n`);
   cleanups.push(async () => {
     const logs = join(dirs.userData, 'logs');
     if (existsSync(logs)) {
@@ -392,7 +398,7 @@ async function main() {
   await screenshot(page, 'file-open');
 
   // The extension's commands are in the palette for a .coc.py editor.
-  for (const title of ['Run as Chain of Code', 'Run to Line', 'Re-emulate Line', 'Clear Results', 'Show Output', 'Restart Server']) {
+  for (const title of ['Run as Chain of Code', 'Run to Line', 'Re-emulate Line', 'Clear Results', 'Solve a Question…', 'Show Output', 'Restart Server']) {
     await paletteRow(page, `Chain of Code: ${title}`, `Chain of Code: ${title}`);
   }
   log('all Chain of Code commands are in the palette');
@@ -414,6 +420,51 @@ async function main() {
   }
   if (STAGES.has('live')) {
     await checkLiveRun(page);
+  }
+  if (STAGES.has('solve')) {
+    await checkSolve(page, workspace);
+  }
+}
+
+/** Text of the active editor's visible lines (spaces as the editor renders them, normalised). */
+async function editorText(page) {
+  return page.evaluate(() => {
+    const lines = document.querySelector('.editor-instance .monaco-editor .view-lines');
+    return (lines?.textContent ?? '').replace(/\u00a0/g, ' ');
+  });
+}
+
+/** The visible notification toast holding `text`. */
+function toast(page, text) {
+  return page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+}
+
+async function checkSolve(page, workspace) {
+  // A file holding only a question: "Solve a Question…" has the LM (the fake backend's generate())
+  // write the program, which the server inserts below the docstring as a workspace edit.
+  await openFile(page, QUESTION_FILE);
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await runPaletteCommand(page, 'Chain of Code: Solve a Question', 'Chain of Code: Solve a Question…');
+  log('ran "Solve a Question…"');
+  await waitFor('the written program below the question in the editor', async () => (await editorText(page)).includes('answer = len(fruits)'), 90_000);
+  const text = await editorText(page);
+  if (text.indexOf(QUESTION) < 0 || text.indexOf(QUESTION) > text.indexOf('items = [')) {
+    throw new Error(`the program is not below the question: ${JSON.stringify(text)}`);
+  }
+  log('the program is in the editor, below the question');
+  await screenshot(page, 'solve-inserted');
+  // The extension offers to run it; the run's answer is shown.
+  const written = toast(page, 'wrote a program for the question');
+  await written.waitFor({ state: 'visible', timeout: 30_000 });
+  await written.locator('.monaco-button', { hasText: 'Run as Chain of Code' }).first().click();
+  log('clicked "Run as Chain of Code" in the notification');
+  const answer = toast(page, 'answer = 3');
+  await answer.waitFor({ state: 'visible', timeout: 120_000 });
+  log(`the answer is shown: ${(await answer.locator('.notification-list-item-message').first().textContent())?.trim()}`);
+  await screenshot(page, 'solve-answer');
+  const saved = readFileSync(join(workspace, QUESTION_FILE), 'utf8');
+  if (!saved.startsWith(`"""${QUESTION}"""`) || !saved.includes('answer = len(fruits)')) {
+    throw new Error(`${QUESTION_FILE} on disk is not the question with the program below it:\n${saved}`);
   }
 }
 

@@ -13,6 +13,7 @@ import {
 import { installCommand, type Interpreter, probeCocLsp, resolveInterpreter, serverCommandLine } from './interpreter';
 import { type OutputParams, parseRunFinished, type RunFinishedParams } from './runSummary';
 import type { ExecuteCommandParams } from './serverCommands';
+import { parseSolveFinished, type SolveFinishedParams } from './solve';
 import { trustMiddleware } from './trust';
 
 export const CLIENT_ID = 'coc';
@@ -29,6 +30,9 @@ function buildServerOptions(interpreter: Interpreter, cwd: string | undefined): 
 export interface ServerEvents {
   onRunFinished(run: RunFinishedParams): void;
   onOutput(output: OutputParams): void;
+  onSolveFinished(solve: SolveFinishedParams): void;
+  /** The server stopped: what waits for its notifications will not get them. */
+  onStopped(): void;
 }
 
 /** Owns the one LanguageClient; `start` is idempotent, `restart` stops and starts again. */
@@ -63,6 +67,7 @@ export class ServerManager implements vscode.Disposable {
   async stop(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    this.events.onStopped();
     if (client) {
       try {
         await client.stop();
@@ -124,6 +129,9 @@ export class ServerManager implements vscode.Disposable {
     );
     client.onNotification('coc/runFinished', (params: unknown) => this.events.onRunFinished(parseRunFinished(params)));
     client.onNotification('coc/output', (params: OutputParams) => this.events.onOutput(params));
+    client.onNotification('coc/solveFinished', (params: unknown) =>
+      this.events.onSolveFinished(parseSolveFinished(params)),
+    );
     try {
       await client.start();
     } catch (error) {

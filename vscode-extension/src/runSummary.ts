@@ -7,12 +7,16 @@ import * as vscode from 'vscode';
 /** Params of `coc/runFinished`, as the server sends them. */
 export interface RunFinishedParams {
   uri: string;
+  /** The number the run command answered with ({accepted, uri, run}); undefined from older servers. */
+  run: number | undefined;
   status: string;
   emulated: number;
   lmCalls: number;
   cacheHits: number;
   seconds: number;
   backend: string;
+  /** The program's `answer` as the trace shows it (a repr), or undefined. */
+  answer: string | undefined;
 }
 
 /** Params of `coc/output`: a piece of the program's stdout/stderr. */
@@ -75,20 +79,34 @@ export function parseRunFinished(params: unknown): RunFinishedParams {
   const str = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
   return {
     uri: str(raw.uri, ''),
+    run: typeof raw.run === 'number' ? raw.run : undefined,
     status: str(raw.status, 'unknown'),
     emulated: num(raw.emulated),
     lmCalls: num(raw.lmCalls),
     cacheHits: num(raw.cacheHits),
     seconds: num(raw.seconds),
     backend: str(raw.backend, ''),
+    answer: typeof raw.answer === 'string' ? raw.answer : undefined,
   };
 }
 
-/** The status bar item: hidden until the first run, shown while a .coc.py editor is active. */
+/** The run number in a run command's answer ({accepted, uri, run}), if there is one. */
+export function acceptedRun(answer: unknown): number | undefined {
+  const run = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>).run : undefined;
+  return typeof run === 'number' ? run : undefined;
+}
+
+/**
+ * The status bar item: hidden until the first run, shown while a .coc.py editor is active.
+ * A run command answers at once ({accepted, uri, run}); the spinner stays until the
+ * `coc/runFinished` of that run number (a replaced run's own finish does not stop it).
+ */
 export class RunStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private hasRun = false;
   private running = false;
+  /** The run number the spinner waits for, once the command has answered. */
+  private awaited: number | undefined;
   private previous: { text: string; tooltip: string | vscode.MarkdownString | undefined } | undefined;
 
   constructor(showOutputCommand: string) {
@@ -102,12 +120,16 @@ export class RunStatusBar implements vscode.Disposable {
       this.previous = { text: this.item.text, tooltip: this.item.tooltip };
     }
     this.running = true;
+    this.awaited = undefined;
     this.item.text = '$(sync~spin) CoC: running';
     this.item.tooltip = `Chain of Code: running ${baseName(uri)}`;
     this.item.show();
   }
 
   showFinished(run: RunFinishedParams): void {
+    if (this.running && this.awaited !== undefined && run.run !== this.awaited) {
+      return; // another run's end (the one ours replaced): keep spinning for ours
+    }
     const { text, tooltip } = formatRunSummary(run);
     this.item.text = text;
     this.item.tooltip = tooltip;
@@ -116,9 +138,17 @@ export class RunStatusBar implements vscode.Disposable {
     this.item.show();
   }
 
-  /** The request is over: when no summary came (the run failed early), show the previous state. */
-  requestDone(): void {
+  /**
+   * The run command answered. With a run number (`answer` = {accepted, uri, run}) the spinner stays
+   * until that run's `coc/runFinished`; without one (the command failed) the previous state returns.
+   */
+  requestDone(answer?: unknown): void {
     if (!this.running) {
+      return; // the run's finish came first
+    }
+    const run = acceptedRun(answer);
+    if (run !== undefined) {
+      this.awaited = run;
       return;
     }
     this.running = false;
