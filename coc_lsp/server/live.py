@@ -114,6 +114,9 @@ class LiveRuns:
             return
         if trigger == "onType":
             await asyncio.sleep(live.delay_s)
+        state = self.controller.open.get(uri)
+        if state is not None and state.run is not None and not state.run.live:
+            return  # never replace a run the user asked for (it follows the edits itself)
         with contextlib.suppress(Exception):  # the document closed, or is not a file on disk
             self.controller.start_run(uri, live=True)
 

@@ -148,3 +148,14 @@ async def test_the_next_live_run_is_started_ahead_and_ended_with_the_document(tm
         (waiting,) = spares_of(path)
         client.text_document_did_close(lsp.DidCloseTextDocumentParams(lsp.TextDocumentIdentifier(uri)))
         await wait_for(lambda: not alive(waiting), 10)
+
+
+async def test_typing_never_replaces_a_run_the_user_started(tmp_path: Path) -> None:
+    async with own_server(settings=ON_TYPE, env={"COC_TEST_SLOW_S": "3"}) as (client, _):
+        uri = open_document(client, tmp_path / "p.coc.py", PROGRAM + "later = slow_thing(s)\n")
+        accepted = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(command="coc.run", arguments=[uri]))
+        await asyncio.sleep(0.5)
+        change(client, uri, 2, (0, 0), (0, 0), "# typed while it runs\n")
+        await wait_for(lambda: len(client.finished) >= 1, 30)  # type: ignore[attr-defined]
+        (first, *_) = client.finished  # type: ignore[attr-defined]
+        assert field(first, "run") == field(accepted, "run") and field(first, "status") == "ok"
