@@ -31,11 +31,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--quiet", action="store_true", help="no summary: stderr holds what the program and Python write")
     run.add_argument("--stop-on-emulation", action="store_true", help="under a debugger (coc dap): pause before each emulation")
     run.add_argument("--no-prefetch", action="store_true", help="ask a loop's semantic calls one by one, never ahead and concurrently")
+    # The language server's warm live runs (server/runs.py): start, load the backend, then wait
+    # until PATH exists before reading the program.
+    run.add_argument("--start-when", metavar="PATH", help=argparse.SUPPRESS)
     run.set_defaults(handler=run_command)
 
 
 def run_command(args: argparse.Namespace) -> int:
     path = Path(args.file)
+    warm = _warm_up(path, args) if args.start_when else None
+    if args.start_when:
+        _wait_for(Path(args.start_when))
     if not path.is_file():
         return fail(f"{args.file}: no such file")
     program_args = args.args
@@ -58,6 +64,10 @@ def run_command(args: argparse.Namespace) -> int:
     def make_lmulator() -> Any:
         from coc_lsp.lm.config import make_lmulator
 
+        if warm is not None and warm[0] == config and record is None:
+            lmulator, description = warm[1]
+            lmulator.answers = answers or None
+            return lmulator, description
         return make_lmulator(config, answers=answers or None, record=record)
 
     trace_stream, program_stdout = _open_trace(args.trace)
@@ -86,6 +96,31 @@ def run_command(args: argparse.Namespace) -> int:
     elif end.failure in ("syntax", "emulation"):  # what Python itself would not have said
         print(f"coc: error: {end.error}", file=sys.stderr)
     return end.exit_code if end.exit_code is not None else 1
+
+
+def _warm_up(path: Path, args: argparse.Namespace) -> tuple[Any, Any] | None:
+    """(config, (lmulator, description)) made ahead, before the program is known; None when making
+    them fails (the run then fails the same way where it would have without warming up)."""
+    try:
+        from coc_lsp.lm.config import make_lmulator
+
+        config = config_for(path, args, mode=args.mode)
+        made = make_lmulator(config)
+        backend = made[0].backend
+        if type(backend).__module__ == "coc_lsp.lm.embedded":
+            backend.model()  # load the model file now
+        elif type(backend).__module__ == "coc_lsp.lm.openai_backend":
+            backend.prepare()  # the client library alone takes a second to import
+        return config, made
+    except Exception:  # noqa: BLE001 - reported by the run itself, at first use
+        return None
+
+
+def _wait_for(go: Path) -> None:
+    import time
+
+    while not go.exists():
+        time.sleep(0.005)
 
 
 def _debugger_preparation() -> Any:

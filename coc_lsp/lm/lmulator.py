@@ -186,40 +186,44 @@ class LMulator:
             ) from error
 
     def _checked(self, value: Any, request: EmulationRequest) -> Any:
-        """The value checked against what the request asked for; AnswerError if it does not fit."""
-        if request.kind in ("call", "expression"):
-            return check(value, request.returns)
-        if not isinstance(value, dict):
-            raise AnswerError(
-                f"Expected a dict of the variables the line sets, but the answer was"
-                f" {safe_repr(value, 200)}."
-            )
-        if request.targets:
-            missing = [t for t in request.targets if t not in value]
-            extra = [k for k in value if k not in request.targets]
-            if missing or extra:
-                problem = "; ".join(
-                    part
-                    for part in (
-                        f"missing {', '.join(map(str, missing))}" if missing else "",
-                        f"unexpected {', '.join(safe_repr(k, 40) for k in extra)}" if extra else "",
-                    )
-                    if part
+        return checked(value, request)
+
+
+def checked(value: Any, request: EmulationRequest) -> Any:
+    """The value checked against what the request asked for; AnswerError if it does not fit."""
+    if request.kind in ("call", "expression"):
+        return check(value, request.returns)
+    if not isinstance(value, dict):
+        raise AnswerError(
+            f"Expected a dict of the variables the line sets, but the answer was"
+            f" {safe_repr(value, 200)}."
+        )
+    if request.targets:
+        missing = [t for t in request.targets if t not in value]
+        extra = [k for k in value if k not in request.targets]
+        if missing or extra:
+            problem = "; ".join(
+                part
+                for part in (
+                    f"missing {', '.join(map(str, missing))}" if missing else "",
+                    f"unexpected {', '.join(safe_repr(k, 40) for k in extra)}" if extra else "",
                 )
-                raise AnswerError(
-                    f"Expected exactly the variables {', '.join(request.targets)}, but the answer"
-                    f" was {safe_repr(value, 200)} ({problem})."
-                )
-            return {
-                t: _check_target(t, value[t], request.target_types.get(t)) for t in request.targets
-            }
-        bad = [k for k in value if not (isinstance(k, str) and k.isidentifier())]
-        if bad:
-            raise AnswerError(
-                f"Expected variable names as keys, but the answer had {safe_repr(bad[0], 60)}"
-                f" in {safe_repr(value, 200)}."
+                if part
             )
-        return dict(value)
+            raise AnswerError(
+                f"Expected exactly the variables {', '.join(request.targets)}, but the answer"
+                f" was {safe_repr(value, 200)} ({problem})."
+            )
+        return {
+            t: _check_target(t, value[t], request.target_types.get(t)) for t in request.targets
+        }
+    bad = [k for k in value if not (isinstance(k, str) and k.isidentifier())]
+    if bad:
+        raise AnswerError(
+            f"Expected variable names as keys, but the answer had {safe_repr(bad[0], 60)}"
+            f" in {safe_repr(value, 200)}."
+        )
+    return dict(value)
 
 
 def _check_target(target: str, value: Any, spec: str | None) -> Any:

@@ -277,6 +277,11 @@ class OpenAIBackend:
         """The one door for text from the endpoint: as a str, with the API key scrubbed out."""
         return self._api_key.scrub(str(value))
 
+    def prepare(self) -> None:
+        """Import the client library and make this thread's client now, not at the first request
+        (a run the language server starts ahead: `coc run --start-when`)."""
+        self._client()
+
     def _client(self) -> openai.OpenAI:
         client = self._clients.client
         if client is None:

@@ -82,6 +82,16 @@ def request_key(request: EmulationRequest) -> tuple[str, str, str]:
     return (request.scope, source, json.dumps(sees(request), sort_keys=True, ensure_ascii=False))
 
 
+def literal_text(value: Any) -> str | None:
+    """`value` as the Python literal an answers file keeps; None when its repr is not one."""
+    text = repr(value)
+    try:
+        ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return text
+
+
 @dataclass
 class RecordedAnswers:
     """Answers by site and what it sees. `path` is where `save()` writes (None: in memory only)."""
@@ -136,10 +146,8 @@ class RecordedAnswers:
 
     def record(self, request: EmulationRequest, value: Any, pinned: bool = False) -> Entry | None:
         """Keep `value` as the answer for `request`; None when it is not a literal (not kept)."""
-        text = repr(value)
-        try:
-            ast.literal_eval(text)
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        text = literal_text(value)
+        if text is None:
             return None
         scope, source, _ = request_key(request)
         entry = Entry(scope, source, sees(request), text, pinned, request.function, request.lineno)

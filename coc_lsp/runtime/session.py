@@ -17,6 +17,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from coc_lsp.lm.errors import LMError
+from coc_lsp.lm.recorded import literal_text, request_key
 from coc_lsp.lm.reprs import safe_repr
 from coc_lsp.lm.request import EmulationRequest
 from coc_lsp.program.sites import AheadPlan, Site
@@ -217,6 +218,7 @@ def emulation_event(site: Site, request: EmulationRequest, result: LMResult, pre
             targets=list(request.targets),
             returns=request.returns,
             error=request.error,
+            target_types=dict(request.target_types),
         ),
         raw=result.raw,
         value=None if whole_line else safe_repr(value, REPR_LIMIT),
@@ -227,4 +229,6 @@ def emulation_event(site: Site, request: EmulationRequest, result: LMResult, pre
         completion_tokens=result.completion_tokens,
         attempts=result.attempts,
         prefetched=prefetched,
+        answer_key=list(request_key(request)),
+        answer=literal_text(value),
     )

@@ -92,6 +92,7 @@ class RequestInfo:
     targets: list[str] = field(default_factory=list)
     returns: str | None = None
     error: str | None = None  # what made Python give up, for trigger "exception"
+    target_types: dict[str, str] = field(default_factory=dict)  # for line/pseudo, when known
 
 
 @dataclass(kw_only=True)
@@ -128,6 +129,10 @@ class Emulation(Located):
     attempts: int = 1
     # Asked ahead while the loop ran, concurrently with the next items' calls (latency overlapped).
     prefetched: bool = False
+    # How a recorded answers file finds this answer (lm/recorded.py: scope, source, sees as JSON)
+    # and the value as a Python literal (None when it is not one): what "Pin this answer" writes.
+    answer_key: list[str] = field(default_factory=list)
+    answer: str | None = None
 
     @property
     def cached(self) -> bool:

@@ -33,6 +33,7 @@ from coc_lsp.runtime.trace import Emulating, Event, Output, TraceVersionError, d
 from coc_lsp.server import diagnostics, messages, modules
 from coc_lsp.server.analyser import Analyser, Analysis, AnalysisOff, Snapshot
 from coc_lsp.server.documents import Change, Document, Edit
+from coc_lsp.server.live import LiveRuns, LiveStream
 from coc_lsp.server.output import OutputForwarder
 from coc_lsp.server.progress import RunProgress
 from coc_lsp.server.results import RunResults
@@ -55,6 +56,7 @@ class Run:
     stop_line: int | None
     refresh_line: int | None
     request_id: Any = None  # the workspace/executeCommand that started it
+    live: bool = False  # started by the server itself (live.py)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     stopped_because: str | None = None  # replaced, closed, cancelled, shutdown
     edits: list[Edit] = field(default_factory=list)  # incremental edits made since it started
@@ -92,6 +94,8 @@ class Controller:
         self._run_numbers = itertools.count(1)
         self.output_as_log = True  # mirror program output as window/logMessage (see main.initialize)
         self.hover_markdown = True  # the client renders markdown in hovers
+        self.edit_value_prompt = False  # the client asks for an edited value itself (pin_commands.py)
+        self.live = LiveRuns(self)
         self.solves = Solves(server, self)  # "Solve a Question" (solves.py)
 
     # -- documents and diagnostics -------------------------------------------------------------
@@ -129,10 +133,14 @@ class Controller:
                 state.run.edits.append(edit)
         if state.results is not None:
             state.results.revalidate(state.document.lines)
+        if state.run is not None and state.run.live:
+            state.run.stop_for("edited")  # its text is gone: stop it now, show nothing of it
+        self.live.edited(uri)
         self.analyser.schedule(uri)
 
     def closed(self, uri: str) -> None:
         state = self.open.pop(uri, None)
+        self.live.forget(uri)
         if state is not None and state.run is not None:
             state.run.stop_for("closed")
         self.analyser.forget(uri)
@@ -202,7 +210,12 @@ class Controller:
     # -- runs ------------------------------------------------------------------------------------
 
     def start_run(
-        self, uri: str, stop_line: int | None = None, refresh_line: int | None = None, request_id: Any = None
+        self,
+        uri: str,
+        stop_line: int | None = None,
+        refresh_line: int | None = None,
+        request_id: Any = None,
+        live: bool = False,
     ) -> dict[str, Any]:
         """Start a run of the document (1-based stop/refresh lines), replacing the one under way;
         answers at once ({"accepted": true, "uri", "run": number}). The run reports through
@@ -210,7 +223,7 @@ class Controller:
         state = self.open.get(uri)
         if state is None:
             raise JsonRpcInvalidParams(f"{uri}: the document is not open.")
-        run = Run(next(self._run_numbers), self._path(uri), state.document.source, stop_line, refresh_line, request_id)
+        run = Run(next(self._run_numbers), self._path(uri), state.document.source, stop_line, refresh_line, request_id, live)
         previous, state.run = state.run, run
         if previous is not None:
             previous.stop_for("replaced")
@@ -240,6 +253,7 @@ class Controller:
             await asyncio.wait(set(self._runs), timeout=SHUTDOWN_WAIT_S)
         await self.solves.shutdown()
         self.analyser.close()
+        self.live.close()
         if self._watcher is not None:
             self._watcher.cancel()
 
@@ -256,10 +270,15 @@ class Controller:
             self._finish(uri, run, request, outcome)
 
     async def _execute(self, uri: str, request: RunRequest, run: Run) -> RunOutcome:
-        progress = await RunProgress.begin(self.server, request.path.name, lambda: run.stop_for("cancelled"))
+        name = f"{request.path.name} (live run)" if run.live else request.path.name
+        progress = await RunProgress.begin(self.server, name, lambda: run.stop_for("cancelled"))
         output = OutputForwarder(self.server, uri, as_log=self.output_as_log)
+        state = self.open.get(uri)
+        stream = LiveStream(self, uri, run, state.results if state is not None else None) if run.live else None
 
         def on_event(event: Event) -> None:
+            if stream is not None:
+                stream.add(event)
             if isinstance(event, Emulating):
                 progress.report(f"line {event.line}: {event.source}", event.percent)
             elif isinstance(event, Output):
@@ -267,7 +286,8 @@ class Controller:
 
         outcome = RunOutcome("crashed", None)
         try:
-            outcome = await execute(request, on_event, run.stop)
+            spare = self.live.take_spare(uri) if run.live else None
+            outcome = await execute(request, on_event, run.stop, spare)
         finally:
             output.close()
             progress.end(outcome.status)
@@ -278,8 +298,17 @@ class Controller:
             outcome.status = "cancelled"  # a stop the server asked for, not a timeout
         results = RunResults.from_events(str(request.path), outcome.events, split_lines(request.source))
         state = self.open.get(uri)
+        if state is not None and run.live:
+            self.live.prepare(uri, request)  # the next live run starts warm
         current = state is not None and state.run is run  # not replaced, the document not closed
-        if state is not None and current:
+        if state is not None and current and run.live and (run.stopped_because is not None or _unparsed(results)):
+            # A stopped live run shows nothing more; one that does not parse keeps the last hints.
+            state.run = None
+            if state.results is not None and run.stopped_because is None:
+                state.results.stale = True
+                self.refresh_hints()
+            current = False
+        elif state is not None and current:
             for edit in run.edits:
                 results.shift(edit)
             results.revalidate(state.document.lines)
@@ -288,7 +317,7 @@ class Controller:
             self.refresh_hints()
         payload = {**messages.run_finished(uri, request, outcome, results), "run": run.number}
         self.server.protocol.notify("coc/runFinished", payload)
-        if current and run.stopped_because is None:
+        if current and run.stopped_because is None and not run.live:
             shown = messages.run_message(request, outcome, results, payload, quiet_success=not self.output_as_log)
             if shown is not None:
                 self.server.window_show_message(shown)
@@ -300,6 +329,14 @@ class Controller:
             state.results = None
         self.publish(uri)
         self.refresh_hints()
+
+    def document_path(self, uri: str) -> Path:
+        return self._path(uri)
+
+    def answers_changed(self, uri: str) -> None:
+        """A pin was written or removed (pin_commands.py)."""
+        self.publish(uri)
+        self.live.answers_changed(uri)
 
     def refresh_hints(self) -> None:
         workspace = self.server.client_capabilities.workspace
@@ -355,6 +392,7 @@ class Controller:
         modules.forget()
         if uri in self.open:
             self.analyser.schedule(uri, delay=0)
+            self.live.saved(uri)
         self.trace_changed(uri)
 
     def trace_changed(self, uri: str) -> None:
@@ -377,3 +415,7 @@ class Controller:
                     self.trace_changed(uri)
                 except Exception:  # noqa: BLE001 - never let the watcher die
                     log.exception("checking the trace file of %s failed", uri)
+
+
+def _unparsed(results: RunResults) -> bool:
+    return results.error is not None and results.error.kind == "syntax"

@@ -1,7 +1,9 @@
 """Inlay hints: the LM's answers at the end of each emulated call or line.
 
 `→ True` after a call or expression, `count = 3` after a line; a site that ran many times lists
-its values in order, capped: `→ True, False, True, … (12×)`.
+its values in order, capped: `→ True, False, True, … (12×)`. A pinned answer (from the program's
+answers file, pins.py) starts with 📌; hints kept from an earlier run while the program does not
+parse (a live run mid-edit, live.py) end with "(stale)".
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from lsprotocol import types as lsp
 
 from coc_lsp.runtime.trace import Emulation
 from coc_lsp.server import positions
+from coc_lsp.server.pins import is_pinned
 from coc_lsp.server.results import RunResults
 
 SHOWN_VALUES = 3
@@ -31,16 +34,27 @@ def inlay_hints(
             hints.append(
                 lsp.InlayHint(
                     position=hint_position(lines, group[0]),
-                    label=label(group),
+                    label=marked(label(group), group, results.stale),
                     padding_left=True,
-                    tooltip=_tooltip(group),
+                    tooltip=_tooltip(group) + (STALE_TOOLTIP if results.stale else ""),
                 )
             )
     return hints
 
 
+STALE_TOOLTIP = "; stale: from the last run, the program does not parse now"
+
+
+def marked(text: str, group: list[Emulation], stale: bool) -> str:
+    if all(is_pinned(e) for e in group):
+        text = "📌 " + text
+    return text + " (stale)" if stale else text
+
+
 def _tooltip(group: list[Emulation]) -> str:
     who = "run by Python" if group[0].trigger == "python" else "emulated by the LM"
+    if all(is_pinned(e) for e in group):
+        who = "pinned (the program's .coc.answers.json)"
     return f"{who} ({len(group)}×)" if len(group) > 1 else who
 
 

@@ -13,6 +13,7 @@ from lsprotocol import types as lsp
 from coc_lsp.runtime.trace import Emulation
 from coc_lsp.server import positions
 from coc_lsp.server.diagnostics import emulation_range, trigger_text
+from coc_lsp.server.pins import UNPINNED_ORIGIN, is_pinned
 from coc_lsp.server.results import RunResults
 
 SHOWN_RUNS = 5
@@ -114,5 +115,10 @@ def run_rows(emulation: Emulation, number: int | None, style: _Markdown) -> list
     else:
         values = ", ".join(f"{k} = {v}" for k, v in (emulation.values or {}).items()) or "(none)"
         rows.append(f"Values: {style.code(values)}")
-    rows.append(f"Cache hit: {'yes' if emulation.cached else 'no'} · latency {emulation.latency_ms:.0f} ms")
+    if is_pinned(emulation):
+        rows.append("📌 Pinned: read from the program's answers file (.coc.answers.json), never asked of the LM")
+    elif emulation.origin == UNPINNED_ORIGIN:
+        rows.append("Unpinned: the next run asks the cache or the LM")
+    else:
+        rows.append(f"Cache hit: {'yes' if emulation.cached else 'no'} · latency {emulation.latency_ms:.0f} ms")
     return rows

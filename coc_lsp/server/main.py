@@ -10,6 +10,9 @@ hints, hovers, `coc/runFinished` and window/showMessage:
     coc.solve [{uri?, question?, range?, target?, folder?}]: the LM writes a program for a question,
     inserted as a workspace edit; answers {"accepted": true, "solve": N}, reports through $/progress,
     `coc/solveFinished` and window/showMessage (solves.py)
+Pins (pin_commands.py; answer at once with the answers file written):
+    coc.pinAnswer [uri, line, character]   coc.editEmulatedValue [uri, line, character, value, run?]
+    coc.unpinAnswer [uri, line, character]
 Custom notifications: server -> client `coc/output` {uri, stream, text} (also sent as
 window/logMessage unless initializationOptions say {"outputNotifications": true}) and `coc/runFinished`
 {uri, run, status, exitCode, emulated, lmCalls, cacheHits, seconds, backend, error, answer};
@@ -26,7 +29,7 @@ from typing import Any
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcInvalidParams
 
-from coc_lsp.server import actions, hints, hover
+from coc_lsp.server import actions, hints, hover, pin_commands
 from coc_lsp.server.language_server import CocLanguageServer
 
 server = CocLanguageServer()
@@ -39,6 +42,7 @@ def initialize(ls: CocLanguageServer, params: lsp.InitializeParams) -> None:
     options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
     ls.controller.output_as_log = not options.get("outputNotifications", False)
     ls.controller.hover_markdown = hover.wants_markdown(params.capabilities)
+    ls.controller.edit_value_prompt = options.get("editValuePrompt") is True
 
 
 @server.feature(lsp.INITIALIZED)
@@ -123,7 +127,8 @@ def code_action(ls: CocLanguageServer, params: lsp.CodeActionParams) -> list[lsp
     lines = ls.controller.lines(uri)
     fixes = actions.quick_fixes(uri, lines, results, ls.controller.analysis(uri), params.range.start)
     wanted = params.context.only
-    found = fixes + actions.command_actions(uri, params.range.start.line, results)
+    pins = pin_commands.pin_actions(uri, lines, results, params.range.start, ls.controller.edit_value_prompt)
+    found = fixes + pins + actions.command_actions(uri, params.range.start.line, results)
     found += actions.solve_actions(uri, lines, params.range)
     if wanted:
         found = [a for a in found if any(str(a.kind).startswith(str(kind)) for kind in wanted)]
@@ -155,6 +160,22 @@ def solve(ls: CocLanguageServer, *arguments: Any) -> dict[str, Any]:
 @server.command(actions.CLEAR_RESULTS)
 def clear_results(ls: CocLanguageServer, uri: str) -> None:
     ls.controller.clear(uri)
+
+
+@server.command(pin_commands.PIN)
+def pin_answer(ls: CocLanguageServer, uri: str, line: int, character: int) -> dict[str, Any]:
+    return pin_commands.pin(ls.controller, uri, line, character)
+
+
+@server.command(pin_commands.EDIT)
+def edit_emulated_value(ls: CocLanguageServer, uri: str, line: int, character: int, *rest: Any) -> dict[str, Any]:
+    # rest: value (a Python literal as a string), then optionally the run of the site (0-based)
+    return pin_commands.edit(ls.controller, uri, line, character, *rest[:2])
+
+
+@server.command(pin_commands.UNPIN)
+def unpin_answer(ls: CocLanguageServer, uri: str, line: int, character: int) -> dict[str, Any]:
+    return pin_commands.remove(ls.controller, uri, line, character)
 
 
 def serve(tcp_port: int | None = None) -> None:

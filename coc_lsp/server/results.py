@@ -41,6 +41,8 @@ class RunResults:
     stopped_line: int | None = None
     backend: str | None = None
     loaded_at: float = field(default_factory=time.time)
+    # Kept from an earlier run while the program does not parse (live runs mid-edit).
+    stale: bool = False
     # Text of each line an emulation or the error sits on, as it was when the program ran.
     line_texts: dict[int, str] = field(default_factory=dict)
 

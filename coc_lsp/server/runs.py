@@ -24,12 +24,14 @@ import os
 import shutil
 import signal
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from coc_lsp.lm.errors import ConfigError
+from coc_lsp.lm.recorded import answers_path
 from coc_lsp.runtime.trace import End, Event, Output, TraceVersionError, read_trace
 from coc_lsp.server.program_file import ProgramFile, program_file
 from coc_lsp.server.settings import Settings
@@ -59,15 +61,19 @@ class RunOutcome:
     stderr: str = ""
 
 
-def command(request: RunRequest, program: ProgramFile) -> list[str]:
-    """`coc run` for the request, under the supervisor."""
+def command(request: RunRequest, program: ProgramFile, go: Path | None = None) -> list[str]:
+    """`coc run` for the request, under the supervisor (with `go`: a spare waiting for that file)."""
     run = [sys.executable, "-m", "coc_lsp", "run", str(program.path), "--trace", "-", "--quiet"]
+    if go is not None:
+        run += ["--start-when", str(go)]
     run += program.options + request.settings.run_options()  # the server's settings win
     if request.stop_line is not None:
         run += ["--stop-line", str(request.stop_line)]
     if request.refresh_line is not None:
         run += ["--refresh-line", str(request.refresh_line)]
-    return supervised(run, program.directory)
+    if program.is_copy and answers_path(program.document).is_file():
+        run += ["--answers", str(answers_path(program.document))]  # the pins beside the document
+    return supervised(run, program.directory or (go.parent if go is not None else None))
 
 
 def supervised(child: list[str], remove: Path | None = None) -> list[str]:
@@ -78,20 +84,56 @@ def supervised(child: list[str], remove: Path | None = None) -> list[str]:
     return [*supervisor, "--", *child]
 
 
-async def execute(
-    request: RunRequest, on_event: Callable[[Event], None], stop: asyncio.Event | None = None
-) -> RunOutcome:
-    """Run `request`; call `on_event` with each trace event (paths mapped to the document's).
-    Setting `stop` ends the run; what the trace held until then is in the outcome."""
-    outcome = RunOutcome("crashed", None)
+@dataclass
+class Spare:
+    """A run started ahead (live runs): `coc run` has loaded the backend and waits for `go` to
+    exist before it reads the program. Used by the next run of the same document with the same
+    options, whose program file (the document or a copy) it then is; else stopped."""
+
+    request: RunRequest  # what it was started for (its source is not what it will run)
+    program: ProgramFile
+    go: Path
+    process: asyncio.subprocess.Process
+
+    def fits(self, request: RunRequest) -> bool:
+        if (request.path, request.settings, request.stop_line, request.refresh_line) != (
+            self.request.path, self.request.settings, self.request.stop_line, self.request.refresh_line
+        ) or self.process.returncode is not None:
+            return False
+        try:
+            on_disk = request.path.read_text(encoding="utf-8") == request.source
+        except (OSError, UnicodeDecodeError):
+            on_disk = False
+        return on_disk != self.program.is_copy  # the same kind of program file
+
+    def stop(self) -> None:
+        """Not used after all: end it (the supervisor removes its private directory)."""
+        _signal(self.process.pid, signal.SIGTERM)
+        _live.pop(self.process.pid, None)
+        self.program.remove()
+        shutil.rmtree(self.go.parent, ignore_errors=True)
+
+
+async def start_spare(request: RunRequest) -> Spare | None:
+    """A spare for runs like `request`, or None when it cannot start (runs then start cold)."""
     try:
         program = program_file(request.path, request.source)
-    except ConfigError as error:
-        outcome.exit_code, outcome.stderr = 2, f"coc: error: {error}"
-        return outcome
+    except ConfigError:
+        return None
+    private = program.directory or Path(tempfile.mkdtemp(prefix="coc-lsp-spare-"))
+    go = private / ".coc-go"
+    process = await _start(request, program, go)
+    if isinstance(process, str):
+        shutil.rmtree(private, ignore_errors=True)
+        return None
+    return Spare(request, program, go, process)
+
+
+async def _start(request: RunRequest, program: ProgramFile, go: Path | None = None) -> asyncio.subprocess.Process | str:
+    """The supervisor's process, or why it could not start."""
     try:
         process = await asyncio.create_subprocess_exec(
-            *command(request, program),
+            *command(request, program, go),
             stdin=asyncio.subprocess.PIPE,  # the supervisor's lifeline: never written, closed by our death
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -101,9 +143,40 @@ async def execute(
         )
     except OSError as error:
         program.remove()
-        outcome.stderr = f"cannot start the run: {error}"
-        return outcome
+        return f"cannot start the run: {error}"
     _live[process.pid] = program.remove
+    return process
+
+
+async def execute(
+    request: RunRequest,
+    on_event: Callable[[Event], None],
+    stop: asyncio.Event | None = None,
+    spare: Spare | None = None,
+) -> RunOutcome:
+    """Run `request`; call `on_event` with each trace event (paths mapped to the document's).
+    Setting `stop` ends the run; what the trace held until then is in the outcome. A `spare` that
+    fits the request is used (and stopped when it does not)."""
+    outcome = RunOutcome("crashed", None)
+    if spare is not None and spare.fits(request):
+        program, process = spare.program, spare.process
+        if program.is_copy:
+            with open(program.path, "w", encoding="utf-8", errors="surrogatepass", newline="") as stream:
+                stream.write(request.source)
+        spare.go.touch()
+    else:
+        if spare is not None:
+            spare.stop()
+        try:
+            program = program_file(request.path, request.source)
+        except ConfigError as error:
+            outcome.exit_code, outcome.stderr = 2, f"coc: error: {error}"
+            return outcome
+        started = await _start(request, program)
+        if isinstance(started, str):
+            outcome.stderr = started
+            return outcome
+        process = started
     tail = bytearray()
     drain = asyncio.create_task(_drain(process.stderr, tail))
     reader = asyncio.create_task(_read_events(process, program, outcome, on_event))

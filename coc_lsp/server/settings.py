@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coc_lsp.runtime.executor import MODES
+from coc_lsp.server.live_settings import LiveSettings
 
 DEFAULT_TIMEOUT_S = 120.0
 
@@ -25,6 +26,7 @@ class Settings:
     timeout_s: float = DEFAULT_TIMEOUT_S
     python_values: bool = False
     prefetch: bool = True  # coc.prefetch: ask a loop's semantic calls ahead, concurrently
+    live: LiveSettings = LiveSettings()
 
     @classmethod
     def from_section(cls, section: Any) -> Settings:
@@ -45,6 +47,7 @@ class Settings:
             timeout_s=float(timeout) if isinstance(timeout, (int, float)) and timeout > 0 else DEFAULT_TIMEOUT_S,
             python_values=python_values is True,
             prefetch=section.get("prefetch") is not False,
+            live=LiveSettings.from_section(section),
         )
 
     def run_options(self) -> list[str]:

@@ -5,6 +5,8 @@ The server's tests put this directory on PYTHONPATH; the `coc run` child inherit
 
 from __future__ import annotations
 
+import os
+import time
 from typing import Any
 
 
@@ -17,6 +19,12 @@ class ScriptedBackend:
                 return "Great" in str(request.args[0])
             if request.function == "count_words":
                 return len(str(request.args[0]).split())
+            if request.function == "slow_thing":  # live runs: a run still going when the next edit comes
+                (path := os.environ.get("COC_TEST_SLOW_MARK")) and open(path, "a").write(f"{os.getpid()}\n")
+                time.sleep(float(os.environ.get("COC_TEST_SLOW_S", "30")))
+                return "slow"
+            if request.function == "unanswerable":
+                raise RuntimeError("the scripted LM has no answer for this")
             return f"{request.function}!"
         if request.kind == "expression":
             return True if request.returns == "bool" else 7

@@ -39,9 +39,10 @@ const VSIX = resolve(env('COC_E2E_VSIX'));
 const PYTHON = env('COC_PYTHON');
 const ARTIFACTS = resolve(env('COC_E2E_ARTIFACTS'));
 // Stages: palette (commands listed, extension active), lsp (diagnostics, run, inlay hints, status
-// bar), debug (F5 without launch.json, a breakpoint, continue to the end), solve (Solve a
-// Question…, the program inserted below the docstring, run, its answer). Comma-separated.
-const STAGES = new Set((process.env.COC_E2E_CHECKS ?? 'palette,lsp,debug,solve').split(',').map((s) => s.trim()));
+// bar), debug (F5 without launch.json, a breakpoint, continue to the end), live (type a pseudo-code
+// line: its hint appears without any command, coc.liveRun "onType"), solve (Solve a Question…, the
+// program inserted below the docstring, run, its answer). Comma-separated.
+const STAGES = new Set((process.env.COC_E2E_CHECKS ?? 'palette,lsp,debug,live,solve').split(',').map((s) => s.trim()));
 const CHECKS = [...STAGES].join(',');
 const FIXTURE = join(HERE, 'fixture', 'sarcasm.coc.py');
 const FILE_NAME = 'sarcasm.coc.py';
@@ -139,6 +140,8 @@ function writeSettings(dirs) {
     'coc.pythonPath': PYTHON,
     'coc.backend': 'fake_backend:make',
     'coc.noCache': true,
+    'coc.liveRun': 'onType',
+    'coc.liveRunDelayMs': 200,
     'editor.inlayHints.enabled': 'on',
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
@@ -415,6 +418,9 @@ async function main() {
   if (STAGES.has('debug')) {
     await checkDebugger(page);
   }
+  if (STAGES.has('live')) {
+    await checkLiveRun(page);
+  }
   if (STAGES.has('solve')) {
     await checkSolve(page, workspace);
   }
@@ -570,6 +576,24 @@ async function checkDebugger(page) {
   await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout: 90_000 });
   log('the debug session ended');
   await screenshot(page, 'debug-ended');
+}
+
+async function checkLiveRun(page) {
+  // Type a pseudo-code line at the end; a live run (coc.liveRun "onType") shows its hint.
+  await page.keyboard.press('Escape');
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('words = the number of words in the first sentence', { delay: 20 });
+  await page.keyboard.press('Escape'); // close a suggestion widget, if any
+  log('typed a pseudo-code line');
+  const hint = await waitFor(
+    'the live hint "words = 1" on the typed line',
+    async () => (await inlayHints(page)).find((text) => /^words\s*=\s*1/.test(text)), // \s: Monaco renders spaces as U+00A0
+    120_000,
+  );
+  log(`live hint: ${hint}`);
+  await screenshot(page, 'live-hint');
 }
 
 main()

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import {
+  DidChangeConfigurationNotification,
   ExecuteCommandRequest,
   LanguageClient,
   type LanguageClientOptions,
@@ -13,6 +14,7 @@ import { installCommand, type Interpreter, probeCocLsp, resolveInterpreter, serv
 import { type OutputParams, parseRunFinished, type RunFinishedParams } from './runSummary';
 import type { ExecuteCommandParams } from './serverCommands';
 import { parseSolveFinished, type SolveFinishedParams } from './solve';
+import { trustMiddleware } from './trust';
 
 export const CLIENT_ID = 'coc';
 export const CLIENT_NAME = 'Chain of Code';
@@ -83,6 +85,13 @@ export class ServerManager implements vscode.Disposable {
     return client.sendRequest(ExecuteCommandRequest.type, params);
   }
 
+  /** The server reads its settings again (after the folder was trusted: live runs may start). */
+  async settingsChanged(): Promise<void> {
+    if (this.client?.isRunning()) {
+      await this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    }
+  }
+
   dispose(): void {
     void this.stop();
   }
@@ -103,7 +112,12 @@ export class ServerManager implements vscode.Disposable {
       // server's workspace/configuration requests are answered from the same settings.
       synchronize: { configurationSection: 'coc' },
       // This extension shows `coc/output` in the channel itself: no window/logMessage copy.
-      initializationOptions: { outputNotifications: true },
+      // `editValuePrompt`: "Edit emulated value…" comes to this extension for an input box (pins.ts).
+      initializationOptions: { outputNotifications: true, editValuePrompt: true },
+      middleware: trustMiddleware(
+        () => vscode.workspace.isTrusted,
+        (message) => void vscode.window.showWarningMessage(message),
+      ),
       outputChannel: this.channel,
       traceOutputChannel: this.channel,
     };

@@ -6,7 +6,9 @@
 import * as vscode from 'vscode';
 import { ServerManager } from './client';
 import { registerDebugger } from './debug';
+import { registerPinPrompt } from './pins';
 import { acceptedRun, type RunFinishedParams, RunStatusBar } from './runSummary';
+import { RUN_COMMANDS, UNTRUSTED_MESSAGE } from './trust';
 import { buildExecuteParams, commandTarget, isCocDocument, SERVER_COMMANDS, type ServerCommand } from './serverCommands';
 import {
   acceptedSolve,
@@ -73,6 +75,10 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   registerDebugger(context);
+  context.subscriptions.push(
+    registerPinPrompt((params) => server.executeCommand(params)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void server.settingsChanged()),
+  );
 
   // Start the server only once a .coc.py is open: the extension also activates for plain Python.
   const startIfCoc = (document: vscode.TextDocument): void => {
@@ -106,6 +112,10 @@ async function runServerCommand(command: ServerCommand, argument: unknown, conte
   if (target === undefined) {
     void vscode.window.showErrorMessage('Chain of Code: open a .coc.py program to run this command on.');
     return undefined;
+  }
+  if (!vscode.workspace.isTrusted && RUN_COMMANDS.has(command.serverCommand)) {
+    void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE);
+    return;
   }
   const document = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === target.uri.toString());
   if (document?.isDirty) {

@@ -83,3 +83,18 @@ function isUri(value: unknown): value is vscode.Uri {
     typeof (value as vscode.Uri).toString === 'function'
   );
 }
+
+export const EDIT_VALUE_COMMAND = 'coc.editEmulatedValue';
+
+/**
+ * "Edit emulated value…" (pins.ts): the server's edit command for the value typed, from the
+ * arguments of the server's code action [uri, line, character, current value, run]; undefined
+ * when they are not a site's.
+ */
+export function editParams(args: unknown[], value: string): ExecuteCommandParams | undefined {
+  const [uri, line, character, , run] = args;
+  if (typeof uri !== 'string' || typeof line !== 'number' || typeof character !== 'number') {
+    return undefined;
+  }
+  return { command: EDIT_VALUE_COMMAND, arguments: [uri, line, character, value, typeof run === 'number' ? run : 0] };
+}
