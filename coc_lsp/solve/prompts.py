@@ -66,6 +66,12 @@ def direct_messages(question: str, exemplars: Sequence[Exemplar]) -> Messages:
     ]
 
 
+def bbh_cot_exemplars(text: str) -> str:
+    """The exemplars of a BIG-Bench Hard cot-prompts/<task>.txt file: what follows its canary line,
+    the `-----` line and the one-line task description."""
+    return text.split("-----", 1)[-1].split("\n", 2)[-1] if "-----" in text else text
+
+
 def cot_messages(question: str, cot_prompt: str | None) -> Messages:
     """BBH's chain-of-thought prompt for the task (its exemplars after its header), or a zero-shot
     'Let's think step by step.' when there is none."""
