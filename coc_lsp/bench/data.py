@@ -93,7 +93,7 @@ class Dataset:
             raise DataError(f"{path}: no such file (the chain-of-thought prompt of {task!r}).") from None
         except (OSError, UnicodeDecodeError) as error:
             raise DataError(f"{path}: cannot be read: {error}.") from None
-        exemplars = bbh_cot_exemplars(text)
+        exemplars = bbh_cot_exemplars(text).strip()
         if "Q:" not in exemplars or "A:" not in exemplars:
             raise DataError(f"{path}: expected 'Q: ... A: ...' exemplars after the header.")
         return exemplars

@@ -10,6 +10,7 @@ Hard's own three-shot chain-of-thought prompt for the task, when it is given).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from coc_lsp.lm.request import Messages
@@ -67,9 +68,11 @@ def direct_messages(question: str, exemplars: Sequence[Exemplar]) -> Messages:
 
 
 def bbh_cot_exemplars(text: str) -> str:
-    """The exemplars of a BIG-Bench Hard cot-prompts/<task>.txt file: what follows its canary line,
-    the `-----` line and the one-line task description."""
-    return text.split("-----", 1)[-1].split("\n", 2)[-1] if "-----" in text else text
+    """The exemplars of a BIG-Bench Hard cot-prompts/<task>.txt file: from the first `Q:` line
+    after its canary line, the `-----` line and the task description (one line, or several)."""
+    body = text.split("-----", 1)[-1]
+    start = re.search(r"^Q:", body, re.MULTILINE)
+    return body[start.start():] if start else body
 
 
 def cot_messages(question: str, cot_prompt: str | None) -> Messages:
