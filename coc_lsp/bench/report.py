@@ -20,13 +20,12 @@ from typing import Any
 
 from coc_lsp.bench.data import paper_task
 from coc_lsp.bench.results import load_records, read_settings
-from coc_lsp.solve.methods import METHODS
 
 CITATION = (
     'Li et al., "Chain of Code: Reasoning with a Language Model-Augmented Code Emulator", ICML 2024'
     " (arXiv:2312.04474), Table A1: text-davinci-003, single-task 3-shot"
 )
-# Our method -> the paper's Table A1 column.
+# Our method -> the paper's Table A1 column, in the paper's order.
 PAPER_COLUMNS = {
     "direct": "direct",
     "cot": "cot",
@@ -117,7 +116,7 @@ def tables(records: Iterable[dict[str, Any]]) -> Tables:
         key = (paper_task(task), method)
         by_task[key] = by_task[key].merged(cell)
     seen = {method for _, method in by_file}
-    methods = [m for m in METHODS if m in seen] + sorted(seen - set(METHODS))
+    methods = [m for m in PAPER_COLUMNS if m in seen] + sorted(seen - set(PAPER_COLUMNS))  # the paper's order
     return Tables(methods, dict(by_file), dict(by_task))
 
 

@@ -25,6 +25,6 @@ def extract_answer(reply: str) -> str:
 def _clean(text: str) -> str:
     text = text.strip().split("\n")[0].strip()
     text = text.strip("*`").strip()
-    if len(text) > 1 and text[-1] == "." and not re.search(r"\d\.$", text[-3:]):
+    if len(text) > 1 and text[-1] == "." and text[-2] != ".":  # "So the answer is 24." gives 24
         text = text[:-1].rstrip()
     return text.strip("\"'").strip()
