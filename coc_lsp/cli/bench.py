@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ def bbh_command(args: argparse.Namespace) -> int:
     from coc_lsp.bench.runner import BenchRunner, Item
     from coc_lsp.lm.config import make_lmulator
     from coc_lsp.lm.errors import LMError
+    from coc_lsp.lm.openai_backend import OpenAIBackend
     from coc_lsp.solve.pipeline import sandboxed
     from coc_lsp.solve.sandbox import Limits, isolation
 
@@ -111,12 +113,17 @@ def bbh_command(args: argparse.Namespace) -> int:
         f" {out / 'results.jsonl'}, {pending} to run on {args.jobs} job{'s' if args.jobs != 1 else ''}; backend: {description}",
         file=sys.stderr,
     )
+    if isinstance(lmulator.backend, OpenAIBackend):
+        import openai  # noqa: F401 - imported once here (seconds on a busy machine), not by the first item
+
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    started = time.perf_counter()
     try:
         outcome = runner.run(items)
     finally:
         signal.signal(signal.SIGTERM, previous)
         progress.close()
+    print(f"coc: recorded {outcome.finished} items in {time.perf_counter() - started:.2f} s", file=sys.stderr)
     for line in outcome.failed[:10]:
         print(f"coc: not recorded (to do again): {line}", file=sys.stderr)
     if len(outcome.failed) > 10:
