@@ -47,7 +47,6 @@ def _names(values: list[str] | None) -> list[str]:
 
 
 def bbh_command(args: argparse.Namespace) -> int:
-    from coc_lsp.bench.data import DataError, open_dataset, sample
     from coc_lsp.bench.progress import Progress
     from coc_lsp.bench.results import Results, ResultsError
     from coc_lsp.bench.runner import BenchRunner, Item
@@ -67,13 +66,8 @@ def bbh_command(args: argparse.Namespace) -> int:
     if args.shots < 0 or args.jobs < 1:
         raise UsageError("--shots must be 0 or more and --jobs 1 or more")
     config = config_for(Path.cwd() / "bench", args)
-    try:
-        dataset = open_dataset(args.data)
-        tasks = dataset.select(_names(args.tasks) or None)
-        questions = {task: sample(dataset.questions(task), args.limit, args.seed) for task in tasks}
-        cot_prompts = {task: dataset.cot_prompt(task) for task in tasks} if "cot" in methods else {}
-    except DataError as error:
-        raise UsageError(str(error)) from None
+    dataset, questions, cot_prompts = _load(args, methods)
+    tasks = list(questions)
     try:
         lmulator, description = make_lmulator(config)
     except LMError as error:
@@ -135,6 +129,20 @@ def bbh_command(args: argparse.Namespace) -> int:
     if outcome.aborted:
         return fail(f"the LM kept failing, so the run stopped: {outcome.aborted}", 1)
     return 1 if outcome.failed else 0
+
+
+def _load(args: argparse.Namespace, methods: list[str]) -> tuple[Any, dict[str, list[Any]], dict[str, str]]:
+    """(the dataset, task -> the questions drawn, task -> its cot prompt when `cot` runs), checked."""
+    from coc_lsp.bench.data import DataError, open_dataset, sample
+
+    try:
+        dataset = open_dataset(args.data)
+        tasks = dataset.select(_names(args.tasks) or None)
+        questions = {task: sample(dataset.questions(task), args.limit, args.seed) for task in tasks}
+        cot_prompts = {task: dataset.cot_prompt(task) for task in tasks} if "cot" in methods else {}
+    except DataError as error:
+        raise UsageError(str(error)) from None
+    return dataset, questions, cot_prompts
 
 
 def report_command(args: argparse.Namespace) -> int:
