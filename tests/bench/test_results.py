@@ -70,3 +70,16 @@ def test_progress_bar_on_a_terminal_and_lines_otherwise() -> None:
     lines = Progress(2, 0, 0, plain, tty=False)
     lines.update(record("navigate/0/coc"))
     assert plain.getvalue().startswith("coc bench: 1/2 | accuracy 100.0% |") and plain.getvalue().endswith("navigate/0/coc: right\n")
+
+
+def test_report_of_a_cross_task_run_names_the_papers_cross_task_figures(tmp_path: Path) -> None:
+    from coc_lsp.bench.report import write_report
+
+    results = Results(tmp_path, {**SETTINGS, "cross_task": True})
+    results.append({**record("logical_deduction_three_objects/0/coc"), "task": "logical_deduction_three_objects"})
+    results.append({**record("logical_deduction_five_objects/0/coc", correct=False), "task": "logical_deduction_five_objects"})
+    results.close()
+    write_report(tmp_path)
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "cross-task averages (text-davinci-003, arXiv:2312.04474) are Direct 50, CoT 55, CoC 61" in report
+    assert "| logical_deduction | 2 | 50.0 / 68 |" in report  # the 3/5/7-object files pooled, as the paper does
