@@ -20,6 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
     from coc_lsp.cli import solve
 
     solve.add_parser(commands)
+    from coc_lsp.cli import bench
+
+    bench.add_parser(commands)
     lsp = commands.add_parser("lsp", help="serve the language server (stdio)")
     lsp.add_argument("--tcp", type=int, metavar="PORT", help="serve on 127.0.0.1:PORT instead of stdio")
     commands.add_parser("dap", help="serve the debug adapter (stdio)")

@@ -154,4 +154,6 @@ def _cot_prompt(path: str) -> str:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"{path}: cannot be read: {error}") from None
-    return text.split("-----", 1)[-1].split("\n", 2)[-1] if "-----" in text else text
+    from coc_lsp.solve.prompts import bbh_cot_exemplars
+
+    return bbh_cot_exemplars(text)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,13 +100,13 @@ class SolveResult:
         return runs + sum(c.prompt_tokens + c.completion_tokens for c in self.completions)
 
 
-def sandboxed(limits: Limits | None = None) -> Runner:
+def sandboxed(limits: Limits | None = None, cancel: threading.Event | None = None) -> Runner:
     """The runner `coc solve` and `coc bench` use: each program in the sandbox, its LM requests
-    answered by `lmulator` in this process."""
+    answered by `lmulator` in this process. Setting `cancel` stops the programs running."""
 
     def run(path: Path, mode: str, lmulator: LMulator, notify: Callable[[Event], None] | None) -> RunOutcome:
         try:
-            result = run_untrusted(path, lambda: (lmulator, lmulator.backend.description), limits, notify, mode)
+            result = run_untrusted(path, lambda: (lmulator, lmulator.backend.description), limits, notify, mode, cancel=cancel)
         except SandboxUnavailable as error:
             return RunOutcome(None, error=str(error))
         return RunOutcome(result.end, result.events, None if result.status in ("ok", "error") else result.end.error, result.isolation.describe())

@@ -10,6 +10,7 @@ Hard's own three-shot chain-of-thought prompt for the task, when it is given).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from coc_lsp.lm.request import Messages
@@ -64,6 +65,14 @@ def direct_messages(question: str, exemplars: Sequence[Exemplar]) -> Messages:
         {"role": "system", "content": DIRECT_INSTRUCTION},
         {"role": "user", "content": f"{shots}Q: {question}\nA:"},
     ]
+
+
+def bbh_cot_exemplars(text: str) -> str:
+    """The exemplars of a BIG-Bench Hard cot-prompts/<task>.txt file: from the first `Q:` line
+    after its canary line, the `-----` line and the task description (one line, or several)."""
+    body = text.split("-----", 1)[-1]
+    start = re.search(r"^Q:", body, re.MULTILINE)
+    return body[start.start():] if start else body
 
 
 def cot_messages(question: str, cot_prompt: str | None) -> Messages:
