@@ -37,7 +37,7 @@ from coc_lsp.server.live import LiveRuns, LiveStream
 from coc_lsp.server.output import OutputForwarder
 from coc_lsp.server.progress import RunProgress
 from coc_lsp.server.results import RunResults
-from coc_lsp.server.runs import RunOutcome, RunRequest, execute
+from coc_lsp.server.runs import RunOutcome, RunRequest, Stoppable, execute
 from coc_lsp.server.settings import Settings
 from coc_lsp.server.solves import Solves
 
@@ -47,7 +47,7 @@ SHUTDOWN_WAIT_S = 8.0  # for runs to end when the server shuts down
 
 
 @dataclass
-class Run:
+class Run(Stoppable):
     """A run of one document, from the command to its end."""
 
     number: int  # tells this run's `coc/runFinished` from others'
@@ -55,17 +55,8 @@ class Run:
     source: str
     stop_line: int | None
     refresh_line: int | None
-    request_id: Any = None  # the workspace/executeCommand that started it
     live: bool = False  # started by the server itself (live.py)
-    stop: asyncio.Event = field(default_factory=asyncio.Event)
-    stopped_because: str | None = None  # replaced, closed, cancelled, shutdown
     edits: list[Edit] = field(default_factory=list)  # incremental edits made since it started
-    task: asyncio.Task[None] | None = None
-
-    def stop_for(self, reason: str) -> None:
-        if self.stopped_because is None:
-            self.stopped_because = reason
-        self.stop.set()
 
 
 @dataclass
@@ -223,7 +214,7 @@ class Controller:
         state = self.open.get(uri)
         if state is None:
             raise JsonRpcInvalidParams(f"{uri}: the document is not open.")
-        run = Run(next(self._run_numbers), self._path(uri), state.document.source, stop_line, refresh_line, request_id, live)
+        run = Run(next(self._run_numbers), self._path(uri), state.document.source, stop_line, refresh_line, live, request_id=request_id)
         previous, state.run = state.run, run
         if previous is not None:
             previous.stop_for("replaced")

@@ -43,6 +43,21 @@ KILL_GRACE_S = 5.0  # for the supervisor to kill the run's processes and exit
 _live: dict[int, Callable[[], None]] = {}  # supervisor pid -> what removes its files, for kill_all()
 
 
+
+@dataclass
+class Stoppable:
+    """A child's job the server may stop (a run, a solve): the first reason given is kept."""
+
+    request_id: Any = field(default=None, kw_only=True)  # the workspace/executeCommand that started it
+    stop: asyncio.Event = field(default_factory=asyncio.Event, kw_only=True)
+    stopped_because: str | None = field(default=None, kw_only=True)  # replaced, closed, cancelled, shutdown
+    task: asyncio.Task[None] | None = field(default=None, kw_only=True)
+
+    def stop_for(self, reason: str) -> None:
+        if self.stopped_because is None:
+            self.stopped_because = reason
+        self.stop.set()
+
 @dataclass(frozen=True)
 class RunRequest:
     path: Path  # the document's file

@@ -51,22 +51,13 @@ SHUTDOWN_WAIT_S = 8.0
 
 
 @dataclass
-class Solve:
+class Solve(runs.Stoppable):
     number: int
     question: questions.Question
     target: Target
     directory: Path  # where a new file goes, and the child's working directory (its coc.toml)
     uri: str | None = None  # the document holding the question
     revision: int | None = None  # the document's revision when the command came
-    request_id: Any = None
-    stop: asyncio.Event = field(default_factory=asyncio.Event)
-    stopped_because: str | None = None
-    task: asyncio.Task[None] | None = None
-
-    def stop_for(self, reason: str) -> None:
-        if self.stopped_because is None:
-            self.stopped_because = reason
-        self.stop.set()
 
 
 @dataclass

@@ -125,7 +125,8 @@ def spares_of(path: Path) -> list[int]:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"--start-when" in argv and str(path).encode() in argv and b"coc_lsp" in argv:
+        # `coc run` itself: not its supervisor, nor the supervisor's fork before it becomes `coc run`
+        if argv[1:4] == [b"-m", b"coc_lsp", b"run"] and b"--start-when" in argv and str(path).encode() in argv:
             found.append(int(entry.name))
     return found
 

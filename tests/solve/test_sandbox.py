@@ -41,6 +41,7 @@ from coc_lsp.solve.remote import (
     encode_value,
 )
 from coc_lsp.solve.sandbox import Limits, isolation, run_untrusted
+from tests.solve.processes import alive
 
 ISOLATION = isolation()
 pytestmark = pytest.mark.skipif(not ISOLATION.usable, reason=f"no sandbox here: {ISOLATION.reason}")
@@ -234,21 +235,6 @@ def parent_result(parent: subprocess.Popen[str]) -> tuple[dict, str]:
     stdout, stderr = parent.communicate(timeout=120)
     assert parent.returncode == 0, stderr
     return json.loads(stdout.strip().splitlines()[-1]), stdout + stderr
-
-
-def alive(marker: str) -> list[int]:
-    """Processes (not zombies) whose command line holds `marker`."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) != os.getpid():
-            try:
-                command = Path(f"/proc/{entry}/cmdline").read_bytes()
-                state = Path(f"/proc/{entry}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
-            except OSError:
-                continue
-            if marker.encode() in command and state != b"Z":
-                pids.append(int(entry))
-    return pids
 
 
 def gone(marker: str, timeout: float = 15.0) -> bool:

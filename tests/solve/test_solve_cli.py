@@ -20,6 +20,7 @@ from coc_lsp.runtime.trace import Generated, Solved, read_trace
 from coc_lsp.solve import exemplars, prompts
 from coc_lsp.solve.pipeline import CROSS_TASKS
 from coc_lsp.solve.sandbox import isolation
+from tests.solve.processes import alive
 from tests.solve.scripted_solver import SolverScript
 
 pytestmark = pytest.mark.skipif(not isolation().usable, reason=f"no sandbox here: {isolation().reason}")
@@ -337,21 +338,6 @@ def test_the_key_reaches_no_output_trace_cache_or_program_even_when_echoed(run, 
 
 
 # -- hostile programs the LM wrote ----------------------------------------------------------------
-
-
-def alive(marker: str) -> list[int]:
-    """Processes (not zombies) whose command line holds `marker`."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                command = Path(f"/proc/{entry}/cmdline").read_bytes()
-                state = Path(f"/proc/{entry}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
-            except OSError:
-                continue
-            if marker.encode() in command and state != b"Z":
-                found.append(int(entry))
-    return found
 
 
 LOOP = "answer = 0\nwhile True:\n    answer += 1\n"
