@@ -2,7 +2,7 @@
 
 `coc run --record FILE` writes one from a run; `coc run --answers FILE` answers from it; the
 editor's "Pin this answer" / "Edit emulated value…" write `PROGRAM.coc.answers.json` beside the
-program; the exemplars of `coc solve` carry theirs. One format (docs/answers.md):
+program; the exemplars of `coc solve` carry theirs. One format, this one:
 
     {"coc_answers": 1,
      "answers": [{"scope": "count", "source": "is_sarcastic(s)", "sees": {"args": ["'Oh great.'"]},
