@@ -175,6 +175,26 @@ def _program(
         return
     path = _saved(question, program, options.program_path)
     result.program_path = path
+    try:
+        _answered(question, program, path, lmulator, options, runner, notify, completion, result)
+    finally:
+        if options.program_path is None:  # a temporary copy: nobody asked to keep it
+            path.unlink(missing_ok=True)
+            result.program_path = None
+
+
+def _answered(
+    question: str,
+    program: str,
+    path: Path,
+    lmulator: LMulator,
+    options: SolveOptions,
+    runner: Runner,
+    notify: Callable[[Event], None],
+    completion: Completion,
+    result: SolveResult,
+) -> None:
+    """Run the saved program; when it gives no answer, the method's way of answering all the same."""
     notify(Generated(program=program, path=str(path), prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens, origin=completion.origin))
     outcome = _run(runner, path, _MODES[options.method], lmulator, notify, result)
     if (answer := _answer_of(outcome)) is not None:

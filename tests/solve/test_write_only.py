@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 QUESTION = "What is 6 times 7?"
@@ -60,3 +61,17 @@ def test_solve_still_writes_saves_and_runs(scripted_openai, tmp_path):
     assert "answer by program" in done.stderr
     (saved,) = tmp_path.glob("*.coc.py")
     assert saved.read_text() == f'"""{QUESTION}\n"""\n\n{PROGRAM}'
+
+
+def test_solve_without_a_program_path_leaves_no_temporary_file(scripted_openai, tmp_path, monkeypatch):
+    """A caller that gives no program path (the library API) gets a temporary copy run and removed."""
+    from coc_lsp.lm.config import load_config, make_lmulator
+    from coc_lsp.solve.pipeline import SolveOptions, sandboxed, solve
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the temporary copy goes
+    scripted_openai.script(lambda body: PROGRAM + "# CODE END\nAnswer: 42")
+    config = load_config(tmp_path / "question.coc.py", {"backend": "openai", "no_cache": True}, scripted_openai.env())
+    lmulator, _ = make_lmulator(config)
+    result = solve(QUESTION, lmulator, SolveOptions(), sandboxed())
+    assert (result.answer, result.path, result.program_path) == ("42", "program", None)
+    assert not list(tmp_path.glob("coc-solve-*"))
