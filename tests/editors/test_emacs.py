@@ -10,7 +10,7 @@ from tests.editors import session
 from tests.editors.snippets import documented
 
 DRIVER = Path(__file__).with_name("emacs_driver.el")
-INSTALL = "apt-get install -y --no-install-recommends emacs-nox elpa-eglot (as .ci/run does)"
+INSTALL = "bash tools/test-system-deps.sh (apt-get install emacs-nox elpa-eglot)"
 
 
 def test_documented_emacs_config_runs_a_slow_program(tmp_path: Path, scripted_openai) -> None:
