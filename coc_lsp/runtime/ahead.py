@@ -19,8 +19,9 @@ ahead and never used are in the cache and counted apart (`finish`).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
-from types import FrameType
+from types import FrameType, GetSetDescriptorType
 from typing import TYPE_CHECKING, Any
 
 from coc_lsp.program.sites import AheadPlan, Pattern, Recipe
@@ -37,6 +38,8 @@ if TYPE_CHECKING:  # imported when a run first asks ahead (concurrent.futures pu
 MATERIALISED = (list, tuple, str, range, dict, set, frozenset, type({}.keys()), type({}.values()), type({}.items()))
 _INDEXED = (list, tuple, str, range)
 _SCALARS = (str, int, float, bool, complex, bytes, type(None))
+FINISH_WAIT_S = 2.0  # how long the end of a run waits for answers asked ahead and still in flight
+PLAIN_DICT_LIMIT = 1_000  # keys checked to be plain data before a dict is read ahead
 COPY_LIMIT = 10_000  # values copied for one argument at most; larger ones are not asked ahead
 
 Key = tuple[str, str]
@@ -134,7 +137,9 @@ class Workers:
                 future.set_exception(error)
 
     def shutdown(self, wait: bool) -> None:
-        """Cancel what no thread started; end the threads (waiting for them with `wait`)."""
+        """Cancel what no thread started; end the threads (waiting for them with `wait`, at most
+        FINISH_WAIT_S: a sequential run would never have sent those requests, so a slow or hung
+        endpoint must not hold up the end of the run; what is still in flight then is abandoned)."""
         import queue
 
         try:
@@ -145,8 +150,9 @@ class Workers:
         for _ in self.threads:
             self.tasks.put(None)
         if wait:
+            deadline = time.monotonic() + FINISH_WAIT_S
             for thread in self.threads:
-                thread.join()
+                thread.join(max(0.0, deadline - time.monotonic()))
 
 
 class Ahead:
@@ -281,7 +287,9 @@ def evaluate(recipe: Recipe, bound: dict[str, Any], frame: FrameType) -> Any:
                 return container[key]
             except IndexError:
                 raise NotAhead from None
-        if type(container) is dict and _plain_key(key):
+        # Every key plain, not only this one: a lookup compares it with stored keys of equal hash,
+        # and a program's key type would run its __eq__ ahead of time.
+        if type(container) is dict and _plain_key(key) and len(container) <= PLAIN_DICT_LIMIT and all(map(_plain_key, container)):
             if key not in container:
                 raise NotAhead
             return container[key]
@@ -306,7 +314,9 @@ def _instance_attribute(value: Any, name: str) -> Any:
         if klass is object:
             continue
         namespace = vars(klass)
-        if name in namespace or "__getattribute__" in namespace or "__getattr__" in namespace or "__dict__" in namespace:
+        # Every class with instance dicts has a `__dict__` descriptor of its own; only another is custom.
+        custom_dict = "__dict__" in namespace and not isinstance(namespace["__dict__"], GetSetDescriptorType)
+        if name in namespace or "__getattribute__" in namespace or "__getattr__" in namespace or custom_dict:
             raise NotAhead
     try:
         instance = object.__getattribute__(value, "__dict__")

@@ -235,3 +235,54 @@ def test_trace_marks_answers_asked_ahead(tmp_path: Path, endpoint: Endpoint) -> 
     ahead = run(tmp_path, endpoint, FRUITS + "answer = [size_of(f) for f in fruits]\n")
     record = json.loads(json.dumps(ahead.emulations[0].to_json()))
     assert record["prefetched"] is True and record["origin"] == "lm" and record["line"] == 2
+
+
+def test_attributes_of_plain_instances_and_dataclasses_are_read_ahead(tmp_path: Path, endpoint: Endpoint) -> None:
+    source = (
+        "from dataclasses import dataclass\n"
+        "@dataclass\nclass Item:\n    name: str\n"
+        "class Plain:\n    def __init__(self, name):\n        self.name = name\n"
+        + FRUITS
+        + "answer = [size_of(i.name) for i in [Item(f) for f in fruits]] + [size_of(p.name) for p in [Plain(f) for f in fruits]]\n"
+    )
+    _, ahead = both(tmp_path, endpoint, source)
+    assert all(e.prefetched for e in ahead.emulations[1:8]) and all(e.prefetched for e in ahead.emulations[9:])
+
+
+def test_a_dict_whose_keys_run_program_code_is_not_read_ahead(tmp_path: Path, endpoint: Endpoint) -> None:
+    """Looking "b" up compares it with a stored key of equal hash: the program's __eq__ must run
+    when the program looks, not ahead of it."""
+    source = (
+        "log = []\n"
+        "class K:\n    def __hash__(self):\n        return hash('b')\n"
+        "    def __eq__(self, other):\n        log.append(('eq', other))\n        return False\n"
+        "table = {K(): 0, 'a': 'apple', 'b': 'rock', 'c': 'pear'}\n"
+        "for w in ['a', 'b', 'c']:\n    log.append(('call', w))\n    log.append(size_of(table[w]))\n"
+        "answer = log\n"
+    )
+    _, ahead = both(tmp_path, endpoint, source)
+    assert not any(e.prefetched for e in ahead.emulations)
+
+
+def test_the_end_of_a_run_does_not_wait_for_answers_it_never_reached(tmp_path: Path) -> None:
+    """After a break, requests still in flight for later items are abandoned: the run ends while
+    the backend still holds them (a sequential run never sent them)."""
+    release = threading.Event()
+
+    def answer(request: Any) -> Any:
+        if request.args[0] != "stop":
+            release.wait(60)  # an endpoint that hangs on the items the program never reaches
+        return request.args[0] == "stop"
+
+    source = "for w in ['stop', 'slow1', 'slow2']:\n    if is_stop(w):\n        break\nanswer = w\n"
+    path = tmp_path / "stop.coc.py"
+    path.write_text(source)
+    backend = ConcurrentBackend(answer)
+    options = RunOptions(make_lmulator=lambda: (LMulator(backend, None), "hanging"), stdout=io.StringIO(), stderr=io.StringIO())
+    try:
+        end = run_file(str(path), options, TraceWriter(io.StringIO()))
+        assert end.status == "ok" and end.answer == "'stop'"
+        assert not release.is_set()  # it ended with the other requests still held
+        assert end.totals.prefetched_unused == 0  # abandoned answers are not counted as unused ones
+    finally:
+        release.set()
