@@ -32,6 +32,7 @@ _OPTIONS = {
     "cache_dir": "--cache-dir",
     "timeout": "--timeout",
     "mode": "--mode",
+    "max_in_flight": "--max-in-flight",
 }
 _ENVIRONMENT_SOURCES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "command line")
 

@@ -66,7 +66,7 @@ def selected(lines: Sequence[str], span: lsp.Range) -> Question | None:
         value = ast.literal_eval(text.strip())
         if isinstance(value, str):
             text = value
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):  # TypeError: {[1]: 2}
         pass
     kept = [line.strip().lstrip("#").strip() for line in text.splitlines()]
     question = "\n".join(line for line in kept if line).strip()

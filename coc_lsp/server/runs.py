@@ -30,10 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coc_lsp.lm.config import load_config
 from coc_lsp.lm.errors import ConfigError
 from coc_lsp.lm.recorded import answers_path
 from coc_lsp.runtime.trace import End, Event, Output, TraceVersionError, read_trace
-from coc_lsp.server.program_file import ProgramFile, program_file
+from coc_lsp.server.program_file import ProgramFile, folder_options, program_file
 from coc_lsp.server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,14 @@ class Spare:
             on_disk = request.path.read_text(encoding="utf-8") == request.source
         except (OSError, UnicodeDecodeError):
             on_disk = False
-        return on_disk != self.program.is_copy  # the same kind of program file
+        if on_disk == self.program.is_copy:  # not the same kind of program file
+            return False
+        if not self.program.is_copy:
+            return True
+        try:  # a copy runs with its folder's coc.toml as options, read when the spare started: still so?
+            return folder_options(load_config(request.path)) == self.program.options
+        except ConfigError:
+            return False
 
     def stop(self) -> None:
         """Not used after all: end it (the supervisor removes its private directory)."""

@@ -34,6 +34,7 @@ def test_a_selection_loses_comment_markers_and_quotes():
     assert questions.selected(lines("q = 'Is it ripe?'\n"), span(0, 4, 0, 17)).text == "Is it ripe?"
     assert questions.selected(text, span(1, 3, 1, 3)) is None
     assert questions.selected(text, span(0, 0, 0, 0)) is None
+    assert questions.selected(lines("x = {[1]: 2}\n"), span(0, 4, 0, 12)).text == "{[1]: 2}"  # literal_eval's TypeError
 
 
 def test_offered_only_for_a_selection_or_a_file_that_is_only_a_question():
