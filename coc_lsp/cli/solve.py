@@ -32,6 +32,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     solve.add_argument("--trace", metavar="FILE", help="write the trace (generation, run, answer) as JSON lines to FILE")
     solve.add_argument("--write-only", action="store_true", help="only have the program written: print it, neither save nor run it")
     solve.add_argument("--json", action="store_true", help="with --write-only: print the result as one JSON object")
+    # The editor's Solve a Question: read coc.toml / pyproject.toml for this folder, not the current one.
+    solve.add_argument("--settings-from", metavar="DIR", help=argparse.SUPPRESS)
     solve.add_argument("--time-limit", type=float, default=None, metavar="SECONDS", help="wall-clock limit of the program's run (default 60)")
     add_backend_options(solve)
     solve.set_defaults(handler=solve_command)
@@ -82,7 +84,7 @@ def solve_command(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise UsageError(f"{out}: the directory {out.parent} does not exist")
     cot_prompt = _cot_prompt(args.cot_prompt) if args.cot_prompt else None
-    config = config_for(Path.cwd() / "question", args)
+    config = config_for(Path(args.settings_from or Path.cwd()) / "question", args)
     trace = open(args.trace, "w", encoding="utf-8", buffering=1) if args.trace else None  # noqa: SIM115 - closed below
     writer = TraceWriter(trace)
     try:
@@ -120,7 +122,7 @@ def _write_only(question: str, args: argparse.Namespace) -> int:
     from coc_lsp.solve.pipeline import SolveOptions, write_program
     from coc_lsp.solve.programs import with_question
 
-    config = config_for(Path.cwd() / "question", args)
+    config = config_for(Path(args.settings_from or Path.cwd()) / "question", args)
     started = time.perf_counter()
     try:
         lmulator, description = make_lmulator(config)

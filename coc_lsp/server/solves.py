@@ -55,7 +55,7 @@ class Solve(runs.Stoppable):
     number: int
     question: questions.Question
     target: Target
-    directory: Path  # where a new file goes, and the child's working directory (its coc.toml)
+    directory: Path | None  # where a new file goes and whose coc.toml the child reads; None: an untitled document
     uri: str | None = None  # the document holding the question
     revision: int | None = None  # the document's revision when the command came
 
@@ -127,11 +127,11 @@ class Solves:
                 f"{SOLVE}: {uri} has no question: select its text, or write it as the module docstring."
             )
         target = target or "below"
-        # Below the question in a document that is no file (untitled): the child needs a directory only.
-        directory = self._directory(uri, argument.get("folder"), Path(tempfile.gettempdir()) if target == "below" else None)
+        # Below the question in a document that is no file (untitled) needs no folder.
+        directory = self._directory(uri, argument.get("folder"), required=target != "below")
         return Solve(number, found, target, directory, uri, state.document.revision)
 
-    def _directory(self, uri: str | None, folder: Any, fallback: Path | None = None) -> Path:
+    def _directory(self, uri: str | None, folder: Any, required: bool = True) -> Path | None:
         candidates = []
         if uri is not None and (path := to_fs_path(uri)):
             candidates.append(Path(path).parent)
@@ -142,8 +142,8 @@ class Solves:
         for directory in candidates:
             if directory.is_dir():
                 return directory
-        if fallback is not None:
-            return fallback
+        if not required:
+            return None
         raise JsonRpcInvalidParams(f"{SOLVE}: no folder for a new file: give the `uri` of a saved document or a `folder`.")
 
     # -- the work --------------------------------------------------------------------------------
@@ -175,9 +175,11 @@ class Solves:
             question_file = private / "question.txt"
             question_file.write_text(solve.question.text, encoding="utf-8")
             child = [sys.executable, "-m", "coc_lsp", "solve", "-f", str(question_file), "--write-only", "--json"]
-            output = await runs.output_of(
-                child + settings.lm_options(), solve.directory, settings.timeout_s, solve.stop, private
-            )
+            if solve.directory is not None:
+                child += ["--settings-from", str(solve.directory)]
+            # The child works in the private directory: `python -m` puts its working directory first on
+            # sys.path, and a folder's own files must not stand in for the project's modules.
+            output = await runs.output_of(child + settings.lm_options(), private, settings.timeout_s, solve.stop, private)
             written = _read(output, settings.timeout_s)
             status = "cancelled" if written.cancelled else "failed" if written.error else "written"
             return written
@@ -200,6 +202,8 @@ class Solves:
         return await self._new_file(solve, program)
 
     async def _new_file(self, solve: Solve, program: str) -> tuple[tuple[str, lsp.Range] | None, str | None]:
+        if solve.directory is None:
+            return None, "no folder for a new file: save the document first"
         path = questions.new_file(solve.question.text, solve.directory)
         text = questions.new_file_text(solve.question.text, program)
         start = lsp.Position(0, 0)

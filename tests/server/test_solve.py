@@ -242,3 +242,21 @@ async def test_edits_made_while_the_lm_writes_move_the_insertion(scripted_openai
         (change,) = only_edit(client)
         assert change.text_document.version == 2
         assert change.edits[0].range.start == lsp.Position(3, 0)
+
+
+async def test_the_writer_reads_the_folders_settings_and_none_of_its_modules(scripted_openai, tmp_path):
+    """The child that writes the program takes the document folder's coc.toml (its model here), but
+    works elsewhere: a `coc_lsp` package in the folder does not stand in for the real one."""
+    (tmp_path / "coc.toml").write_text('model = "folder-model"\n')
+    impostor = tmp_path / "coc_lsp"
+    impostor.mkdir()
+    (impostor / "__init__.py").write_text("")
+    (impostor / "__main__.py").write_text("print('{\"program\": \"impostor = 1\\\\n\"}')\n")
+    scripted_openai.script(lambda body: PROGRAM + "# CODE END\nAnswer: 2")
+    async with own_server(EDITING, settings=SETTINGS, env=scripted_openai.env()) as (client, _process):
+        uri = open_document(client, tmp_path / "fruits.coc.py", f'"""{QUESTION}"""\n')
+        result = await solved(client, await solve(client, {"uri": uri}))
+        assert field(result, "status") == "inserted", field(result, "error")
+        (change,) = only_edit(client)
+        assert "impostor" not in change.edits[0].new_text and PROGRAM in change.edits[0].new_text
+    assert scripted_openai.last.json["model"] == "folder-model"

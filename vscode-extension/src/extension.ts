@@ -148,6 +148,10 @@ async function runServerCommand(command: ServerCommand, argument: unknown, conte
 
 /** "Chain of Code: Solve a Question…": have the program written, show it, offer to run it. */
 async function solveQuestion(context: Context): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE);
+    return;
+  }
   const editor = vscode.window.activeTextEditor;
   let argument: SolveArgument | undefined = questionInEditor(editor, isCocDocument(editor?.document));
   if (argument === undefined) {

@@ -10,7 +10,8 @@
 import type { Middleware } from 'vscode-languageclient/node';
 
 /** Server commands that run the program (the pin commands only write the answers file). */
-export const RUN_COMMANDS: ReadonlySet<string> = new Set(['coc.run', 'coc.runToLine', 'coc.reemulateLine']);
+/** Commands that run a program or read the folder's settings (coc.toml may name a backend module). */
+export const RUN_COMMANDS: ReadonlySet<string> = new Set(['coc.run', 'coc.runToLine', 'coc.reemulateLine', 'coc.solve']);
 export const UNTRUSTED_MESSAGE = 'Chain of Code runs programs only in a trusted workspace: trust this folder to run it.';
 
 /** The `coc` sections of a workspace/configuration answer with live runs off. */

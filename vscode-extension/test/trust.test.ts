@@ -36,5 +36,5 @@ test('run commands are refused while untrusted, with a message; the rest go thro
   assert.equal(await execute('coc.clearResults', ['file:///p.coc.py'], next), 'done');
   assert.deepEqual(refused, [UNTRUSTED_MESSAGE]);
   assert.deepEqual(sent, ['coc.clearResults']);
-  assert.deepEqual([...RUN_COMMANDS].sort(), ['coc.reemulateLine', 'coc.run', 'coc.runToLine']);
+  assert.deepEqual([...RUN_COMMANDS].sort(), ['coc.reemulateLine', 'coc.run', 'coc.runToLine', 'coc.solve']);
 });
