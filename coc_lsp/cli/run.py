@@ -119,8 +119,10 @@ def _warm_up(path: Path, args: argparse.Namespace) -> tuple[Any, Any] | None:
 def _wait_for(go: Path) -> None:
     import time
 
-    while not go.exists():
-        time.sleep(0.005)
+    pause = 0.005
+    while not go.exists():  # quick right after a run, when the next edit is likeliest; then 20 wakeups/s
+        time.sleep(pause)
+        pause = min(0.05, pause * 1.1)
 
 
 def _debugger_preparation() -> Any:
