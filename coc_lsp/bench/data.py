@@ -60,12 +60,7 @@ class Dataset:
     def questions(self, task: str) -> list[Question]:
         """The checked examples of `task`."""
         path = self.tasks_dir / f"{task}.json"
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise DataError(f"{path}: no such file (task {task!r}).") from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise DataError(f"{path}: cannot be read: {error}.") from None
+        text = _read(path, f"task {task!r}")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
@@ -87,12 +82,7 @@ class Dataset:
                 f"--methods cot needs BBH's cot-prompts/ folder beside {self.tasks_dir}; it is not there."
             )
         path = self.cot_dir / f"{task}.txt"
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise DataError(f"{path}: no such file (the chain-of-thought prompt of {task!r}).") from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise DataError(f"{path}: cannot be read: {error}.") from None
+        text = _read(path, f"the chain-of-thought prompt of {task!r}")
         exemplars = bbh_cot_exemplars(text).strip()
         if "Q:" not in exemplars or "A:" not in exemplars:
             raise DataError(f"{path}: expected 'Q: ... A: ...' exemplars after the header.")
@@ -129,3 +119,13 @@ def paper_task(task: str) -> str:
         if task.endswith(suffix) and task.startswith(("logical_deduction", "tracking_shuffled_objects")):
             return task[: -len(suffix)]
     return task
+
+
+def _read(path: Path, what: str) -> str:
+    """The text of a data file; DataError naming it when it is missing or unreadable."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file ({what}).") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"{path}: cannot be read: {error}.") from None
