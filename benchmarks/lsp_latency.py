@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from lsp_load import OTHER_TREE
+from lsp_load import OTHER_TREE, program
 from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 
@@ -29,27 +29,6 @@ from coc_lsp.server.analyser import DEBOUNCE_S
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKEND_DIR = ROOT / "tests" / "server"
-
-
-def program(lines: int) -> str:
-    """A hybrid program: functions, semantic calls and a pseudo-code line every 10 lines."""
-    out: list[str] = []
-    i = 0
-    while len(out) < lines:
-        out += [
-            f"def helper_{i}(x):",
-            f"    y = x + {i}",
-            "    if is_big(y):",
-            "        return y * 2",
-            "    return y",
-            f"s_{i} = 'hello {i}'",
-            f"flag_{i} = is_sarcastic(s_{i})",
-            f"count the words in s_{i} and store them in n_{i}",
-            f"total_{i} = helper_{i}(3) + len(s_{i})",
-            "",
-        ]
-        i += 1
-    return "\n".join(out[:lines]) + "\n"
 
 
 class Client:

@@ -41,22 +41,23 @@ OTHER_TREE = (
 SMALL = "s = 'Great, another Monday.'\nflag = is_sarcastic(s)\ncount the words in s and store them in n\nanswer = flag\n"
 
 
-def program(lines: int, tag: str) -> str:
+def program(lines: int, tag: str = "") -> str:
     """A hybrid program of distinct lines (analysis caches chunks by text): functions, semantic
-    calls and a pseudo-code line every 10 lines."""
+    calls and a pseudo-code line every 10 lines. `tag` keeps two documents' lines apart."""
+    t = f"_{tag}" if tag else ""
     out: list[str] = []
     i = 0
     while len(out) < lines:
         out += [
-            f"def helper_{tag}_{i}(x):",
+            f"def helper{t}_{i}(x):",
             f"    y = x + {i}",
             "    if is_big(y):",
             "        return y * 2",
             "    return y",
-            f"s_{tag}_{i} = 'hello {i}'",
-            f"flag_{tag}_{i} = is_sarcastic(s_{tag}_{i})",
-            f"count the words in s_{tag}_{i} and store them in n_{tag}_{i}",
-            f"total_{tag}_{i} = helper_{tag}_{i}(3) + len(s_{tag}_{i})",
+            f"s{t}_{i} = 'hello {i}'",
+            f"flag{t}_{i} = is_sarcastic(s{t}_{i})",
+            f"count the words in s{t}_{i} and store them in n{t}_{i}",
+            f"total{t}_{i} = helper{t}_{i}(3) + len(s{t}_{i})",
             "",
         ]
         i += 1
