@@ -106,11 +106,9 @@ def _warm_up(path: Path, args: argparse.Namespace) -> tuple[Any, Any] | None:
 
         config = config_for(path, args, mode=args.mode)
         made = make_lmulator(config)
-        backend = made[0].backend
-        if type(backend).__module__ == "coc_lsp.lm.embedded":
-            backend.model()  # load the model file now
-        elif type(backend).__module__ == "coc_lsp.lm.openai_backend":
-            backend.prepare()  # the client library alone takes a second to import
+        prepare = getattr(made[0].backend, "prepare", None)  # load a model, make a client: optional
+        if callable(prepare):
+            prepare()
         return config, made
     except Exception:  # noqa: BLE001 - reported by the run itself, at first use
         return None

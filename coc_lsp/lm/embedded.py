@@ -272,6 +272,10 @@ class EmbeddedBackend:
         stem, _, quant = self.name.rpartition(".")
         return f"embedded {stem} ({quant}, llama.cpp)" if stem and quant else f"embedded {self.name} (llama.cpp)"
 
+    def prepare(self) -> None:
+        """Load the model file now (a spare run waiting for its program)."""
+        self.model()
+
     def model(self) -> _Model:
         if self._model is None:
             try:

@@ -33,12 +33,6 @@ def target_pattern(target: ast.expr) -> Pattern | None:
     return None
 
 
-def pattern_names(pattern: Pattern) -> set[str]:
-    if isinstance(pattern, str):
-        return {pattern}
-    return {name for part in pattern for name in pattern_names(part)}
-
-
 def recipe(node: ast.expr) -> Recipe | None:
     """How to compute `node` without calling anything, or None when it needs more."""
     if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):

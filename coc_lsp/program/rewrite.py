@@ -551,7 +551,8 @@ class _Rewriter:
 
     def visit_For(self, stmt: ast.For | ast.AsyncFor) -> list[ast.stmt]:
         use: Use = "async-iterable" if isinstance(stmt, ast.AsyncFor) else "value"
-        pattern = ahead.target_pattern(stmt.target) if isinstance(stmt, ast.For) and self.touches_semantic(stmt.body) else None
+        plans = isinstance(stmt, ast.For) and self.mode == "interweave" and self.touches_semantic(stmt.body)
+        pattern = ahead.target_pattern(stmt.target) if plans else None
         calls = ahead.body_calls(stmt.body) if pattern is not None else []
         rebound = ahead.stored_names(stmt.body) if calls else set()  # read before the body is rewritten
         wrap = "enumerate" if _is_enumerate(stmt.iter, self.usage.bound) else None
@@ -575,14 +576,15 @@ class _Rewriter:
         self, pattern: Pattern, calls: list[ast.Call], rebound: set[str], iterable: ast.expr, at: ast.AST, wrap: str | None = None
     ) -> ast.expr:
         """`@coc.ahead(PLAN, ITERABLE)` for the calls of `calls` that became semantic call sites
-        and whose arguments follow from the item; ITERABLE as it was when none does."""
+        and whose arguments follow from the item; ITERABLE as it was when none does. Callers plan
+        only in interweave mode."""
         planned = []
         for call in calls:
             site = self.call_sites.get(id(call))
             found = ahead.call_recipes(call, rebound) if site is not None else None
             if site is not None and found is not None:
                 planned.append(AheadCall(site, *found))
-        if not planned or self.mode != "interweave":
+        if not planned:
             return iterable
         plan = AheadPlan(len(self.plans), self.span(at)[0], pattern, tuple(planned), wrap)
         self.plans.append(plan)
@@ -1024,7 +1026,7 @@ class _Expressions(ast.NodeTransformer):
         if isinstance(node.func, ast.Name) and node.func.id in self.owner.semantic and not self.owner.name_error_caught():
             return self.owner.semantic_call(node, self.parents[-2])
         node.func = self.visit(node.func)  # type: ignore[assignment]
-        if mapped is not None and id(mapped[0]) in self.owner.call_sites:
+        if mapped is not None and self.owner.mode == "interweave" and id(mapped[0]) in self.owner.call_sites:
             # map(f, xs), filter(f, xs), sorted/min/max(xs, key=f): f is called with each item
             # of xs, in order.
             function, index = mapped
@@ -1035,9 +1037,10 @@ class _Expressions(ast.NodeTransformer):
 
     def loop_expression(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp) -> ast.expr:
         generator = node.generators[0]
-        pattern = ahead.target_pattern(generator.target) if len(node.generators) == 1 and not generator.is_async else None
+        plans = self.owner.mode == "interweave" and len(node.generators) == 1 and not generator.is_async
+        pattern = ahead.target_pattern(generator.target) if plans else None
         calls = ahead.comprehension_calls(node) if pattern is not None else []
-        rebound = set(self.owner.walrus_targets(node))
+        rebound = set(self.owner.walrus_targets(node)) if calls else set()
         self.generic_visit(node)
         if calls and pattern is not None:
             generator.iter = self.owner.ahead(pattern, calls, rebound, generator.iter, generator.iter)

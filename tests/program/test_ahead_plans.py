@@ -78,3 +78,11 @@ def test_a_planned_loop_iterates_through_the_hook_at_the_loops_line() -> None:
     assert "for s in @coc.ahead(0, xs):" in text and "for x in @coc.ahead(1, xs)" in text
     assert [plan.line for plan in program.plans] == [2, 4]
     assert not any(isinstance(node, ast.Lambda) for node in ast.walk(program.tree))  # no code object of ours
+
+
+@pytest.mark.parametrize("mode", ["python", "lm"])
+def test_only_interweave_plans(mode: str) -> None:
+    """Python mode never asks the LM in a loop, LM mode emulates each line: neither plans."""
+    source = "xs = ['a', 'b']\nfor x in xs:\n    f(x)\nys = [g(x) for x in xs]\nzs = list(map(h, xs))\n"
+    assert len(rewrite(source, "/tmp/plans.coc.py").plans) == 3
+    assert rewrite(source, "/tmp/plans.coc.py", mode).plans == []  # type: ignore[arg-type]
