@@ -237,16 +237,6 @@ class Ahead:
             pass
 
 
-def ahead_iterable(
-    prefetcher: Prefetcher | None, plan: AheadPlan, iterable: Any, frame: FrameType, request_for: RequestFor
-) -> Any:
-    """`iterable` wrapped to ask its loop's calls ahead, or `iterable` itself when it is not a
-    materialised collection (or is empty, or nothing is asked ahead in this run)."""
-    if prefetcher is None or not materialised(iterable):
-        return iterable
-    return Ahead(prefetcher, plan, iterable, frame, request_for)
-
-
 def materialised(iterable: Any) -> bool:
     """A non-empty collection whose items are known without consuming anything."""
     return type(iterable) in MATERIALISED and len(iterable) > 0

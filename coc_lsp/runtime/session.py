@@ -21,7 +21,7 @@ from coc_lsp.lm.recorded import literal_text, request_key
 from coc_lsp.lm.reprs import safe_repr
 from coc_lsp.lm.request import EmulationRequest
 from coc_lsp.program.sites import AheadPlan, Site
-from coc_lsp.runtime.ahead import Prefetcher, ahead_iterable, materialised
+from coc_lsp.runtime.ahead import Ahead, Prefetcher, materialised
 from coc_lsp.runtime.errors import EmulationError
 from coc_lsp.runtime.requests import build_request, short_prompt
 
@@ -151,7 +151,8 @@ class EmulationSession:
         """A planned loop starts over `iterable`: asking its calls ahead when this run does."""
         if not materialised(iterable):
             return iterable  # nothing to ask ahead: not even the LM is started for it
-        return ahead_iterable(self.start_prefetcher(), plan, iterable, frame, self.call_request)
+        prefetcher = self.start_prefetcher()
+        return iterable if prefetcher is None else Ahead(prefetcher, plan, iterable, frame, self.call_request)
 
     def start_prefetcher(self) -> Prefetcher | None:
         """The run's prefetcher, started by the first planned loop when the backend takes more
@@ -162,9 +163,8 @@ class EmulationSession:
                 lm = self.lm()
             except LMError:
                 return None  # the loop's first call reports it, as without prefetching
-            workers = getattr(lm, "max_in_flight", 1)
-            if workers > 1 and not getattr(lm, "answers_depend_on_state", True):
-                self.prefetcher = Prefetcher(lm, workers, lambda request: request.lineno in self.refresh_lines)
+            if lm.max_in_flight > 1 and not lm.answers_depend_on_state:
+                self.prefetcher = Prefetcher(lm, lm.max_in_flight, lambda request: request.lineno in self.refresh_lines)
         return self.prefetcher
 
     def call_request(self, site: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> EmulationRequest:

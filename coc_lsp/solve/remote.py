@@ -415,6 +415,10 @@ class Channel:
 class RemoteLMulator:
     """The child's LMulator: every emulation is answered by the parent's."""
 
+    # One request at a time over the channel, so a loop's calls are never asked ahead here.
+    max_in_flight = 1
+    answers_depend_on_state = True
+
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
 
