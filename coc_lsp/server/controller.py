@@ -43,7 +43,7 @@ from coc_lsp.server.solves import Solves
 
 log = logging.getLogger(__name__)
 TRACE_POLL_S = 2.0
-SHUTDOWN_WAIT_S = 8.0  # for runs to end when the server shuts down
+SHUTDOWN_WAIT_S = 8.0  # for runs and solves to end when the server shuts down
 
 
 @dataclass
@@ -236,13 +236,12 @@ class Controller:
         self.solves.request_cancelled(request_id)
 
     async def shutdown(self) -> None:
-        """Stop every run and wait (bounded) for them to end; stop analysing."""
+        """Stop every run and solve and wait (bounded, once for all) for them to end; stop analysing."""
         for state in self.open.values():
             if state.run is not None:
                 state.run.stop_for("shutdown")
-        if self._runs:
-            await asyncio.wait(set(self._runs), timeout=SHUTDOWN_WAIT_S)
-        await self.solves.shutdown()
+        if tasks := set(self._runs) | self.solves.stop_all():
+            await asyncio.wait(tasks, timeout=SHUTDOWN_WAIT_S)
         self.analyser.close()
         self.live.close()
         if self._watcher is not None:

@@ -47,7 +47,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Target = Literal["below", "newFile"]
 TITLE_CHARS = 40
-SHUTDOWN_WAIT_S = 8.0
 
 
 @dataclass
@@ -92,12 +91,11 @@ class Solves:
             if solve.request_id == request_id:
                 solve.stop_for("cancelled")
 
-    async def shutdown(self) -> None:
-        tasks = {s.task for s in self._under_way.values() if s.task is not None}
+    def stop_all(self) -> set[asyncio.Task[None]]:
+        """The server shuts down: stop every solve; the tasks to wait for."""
         for solve in self._under_way.values():
             solve.stop_for("shutdown")
-        if tasks:
-            await asyncio.wait(tasks, timeout=SHUTDOWN_WAIT_S)
+        return {s.task for s in self._under_way.values() if s.task is not None}
 
     # -- the command's argument ------------------------------------------------------------------
 
