@@ -11,6 +11,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Coroutine
 from typing import Any, BinaryIO
 
 from pygls.io_ import StdoutWriter
@@ -24,6 +25,7 @@ from coc_lsp.server.transport import READ_SIZE, read_messages, stdin_reader
 
 log = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+CLEANUP_S = 5.0  # for the tasks left when serving ends
 
 
 class _Output(StdoutWriter):
@@ -78,7 +80,7 @@ class CocLanguageServer(LanguageServer):
         """Serve on stdio until `exit`, the end of stdin or a stop signal."""
         self.protocol.set_writer(_Output(stdout or sys.stdout.buffer))
         try:
-            asyncio.run(self._serve_io(stdin or sys.stdin.buffer))
+            _run_bounded(self._serve_io(stdin or sys.stdin.buffer))
         except BrokenPipeError:
             log.error("the client closed its end of the connection; stopping")
         except SystemExit as stop:  # `exit`
@@ -96,6 +98,9 @@ class CocLanguageServer(LanguageServer):
         except asyncio.CancelledError:
             if self.stopped_by is None:
                 raise
+        finally:
+            # The client is gone: end the runs now, so that the tasks waiting on them end too.
+            self.stop_everything()
 
     def start_tcp(self, host: str, port: int) -> None:
         """Serve the first client that connects to host:port, until it disconnects or `exit`."""
@@ -130,6 +135,24 @@ class CocLanguageServer(LanguageServer):
         """Stop the runs under way and the analysis worker (idempotent, synchronous)."""
         runs.kill_all()
         self.controller.analyser.close()
+
+
+def _run_bounded(main: Coroutine[Any, Any, None]) -> None:
+    """asyncio.run(main), but the tasks still pending when it ends get CLEANUP_S to finish after
+    being cancelled, not forever: the server must end with its client even if one of them never
+    does (asyncio.run waits for all of them)."""
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(main)
+    finally:
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        if pending:
+            _, stuck = loop.run_until_complete(asyncio.wait(pending, timeout=CLEANUP_S))
+            for task in stuck:
+                log.warning("a task did not end when cancelled: %r", task)
+        loop.close()
 
 
 def _exit_code(stop: SystemExit) -> int:

@@ -176,3 +176,27 @@ def transcript_on_failure(run: EditorRun, requests: list[Any]) -> Iterator[None]
         lines = [f"{r.method} {r.path} {str(r.user_message)[:200]!r}" for r in requests]
         path.write_text(run.text() + "== LM requests received\n" + "\n".join(lines) + "\n", encoding="utf-8")
         raise AssertionError(f"{failure!r}\nwhat {run.name} saw: {path}") from None
+
+
+def servers_left(work: Workspace, wait_s: float = 20.0) -> list[int]:
+    """The `coc lsp` processes the editor started (their HOME is the workspace's) that are still
+    alive `wait_s` after it quit: a server must end with its client."""
+    home = f"HOME={work.env['HOME']}".encode()
+
+    def alive() -> list[int]:
+        found = []
+        for entry in os.listdir("/proc"):
+            try:
+                command = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+                environment = Path(f"/proc/{entry}/environ").read_bytes().split(b"\0")
+                state = Path(f"/proc/{entry}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if b"lsp" in command and home in environment and state != b"Z":
+                found.append(int(entry))
+        return found
+
+    deadline = time.monotonic() + wait_s
+    while (left := alive()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left

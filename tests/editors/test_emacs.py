@@ -35,3 +35,4 @@ def test_documented_emacs_config_runs_a_slow_program(tmp_path: Path, scripted_op
         assert "**" not in hover and "`" not in hover, "eglot without markdown-mode asks for plain text hovers"
         assert result["coc_run"] is True, f"M-x coc-run: {result['coc_run']}"
         assert scripted_openai.calls >= 3
+        assert session.servers_left(work) == [], "coc lsp outlived the editor"

@@ -31,3 +31,4 @@ def test_documented_neovim_config_runs_a_slow_program(tmp_path: Path, scripted_o
         assert "is_sarcastic" in result["hover"] and "True" in result["hover"], result["hover"]
         assert result["keymap_reply"]["accepted"] is True, f"<leader>cr: {result['keymap_reply']}"
         assert scripted_openai.calls >= 3
+        assert session.servers_left(work) == [], "coc lsp outlived the editor"
