@@ -7,8 +7,8 @@ a list comprehension, and a loop that breaks after its 5th call (how many calls 
 for nothing), each after a warm-up line of 16 calls. Each is run with `--no-prefetch` and with
 `--max-in-flight N`; the outputs must agree. "calls s" is the time from the first of the measured
 calls asked to the last answered; "wall s" is the whole run, with what every run pays alike
-(starting Python, importing `openai`, each asking thread's client loading the CA bundle) and the
-warm-up. The request counts are the whole run's, warm-up (16) included.
+(starting Python, importing `openai`, making each asking thread's client) and the warm-up; "CPU s"
+the run's user + system time. The request counts are the whole run's, warm-up (16) included.
 
 Usage: python benchmarks/prefetch.py [--delay S] [--in-flight 4 8 16] [--rounds N]
 """
@@ -20,6 +20,7 @@ import ast
 import json
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -75,22 +76,25 @@ class Endpoint:
             self.peak = self.calls = 0
 
 
-def run(endpoint: Endpoint, program: Path, options: list[str]) -> tuple[float, float, str, dict[str, Any]]:
+def run(endpoint: Endpoint, program: Path, options: list[str]) -> tuple[float, float, float, str, dict[str, Any]]:
     """(wall seconds, seconds from the first `emulating` event of the measured calls to their
-    last emulation, program output, the end event's totals) of one `coc run`."""
+    last emulation, CPU seconds, program output, the end event's totals) of one `coc run`."""
     trace = program.with_suffix(".jsonl")
     command = [sys.executable, "-m", "coc_lsp", "run", str(program), "--base-url", endpoint.server.base_url, "--model", "scripted"]
     command += ["--no-cache", "--quiet", "--trace", str(trace), *options]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if done.returncode != 0:
         raise SystemExit(f"{command} failed: {done.stderr}")
     events = [json.loads(line) for line in trace.read_text().splitlines()]
     measured = [e for e in events if e.get("line") == MEASURED_LINE]
     first = min(e["t"] for e in measured if e["event"] == "emulating")
     last = max(e["t"] for e in measured if e["event"] == "emulation")
-    return wall, last - first, done.stdout, events[-1]["totals"]
+    return wall, last - first, cpu, done.stdout, events[-1]["totals"]
 
 
 def main() -> None:
@@ -105,8 +109,8 @@ def main() -> None:
     ]
     print(f"endpoint answers in {args.delay * 1000:.0f} ms; {args.rounds} rounds, median wall time")
     print(f"python {platform.python_version()}, {platform.machine()}, {platform.system()}\n")
-    print("| program | how | wall s | calls s | LM requests | used | unused | most in flight |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| program | how | wall s | calls s | CPU s | LM requests | used | unused | most in flight |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     try:
         with tempfile.TemporaryDirectory() as work:
             for name, source in PROGRAMS.items():
@@ -115,16 +119,17 @@ def main() -> None:
                 program.write_text(source)
                 outputs = set()
                 for how, options in settings:
-                    walls, spans = [], []
+                    walls, spans, cpus = [], [], []
                     for _ in range(args.rounds):
                         endpoint.reset()
-                        wall, span, output, totals = run(endpoint, program, options)
+                        wall, span, cpu, output, totals = run(endpoint, program, options)
                         walls.append(wall)
                         spans.append(span)
+                        cpus.append(cpu)
                         outputs.add(output)
                     used = totals["lm_calls"]
                     wall_s, span_s = f"{statistics.median(walls):.2f}", f"{statistics.median(spans):.2f}"
-                    row = [name, how, wall_s, span_s, endpoint.calls, used, totals["prefetched_unused"], endpoint.peak]
+                    row = [name, how, wall_s, span_s, f"{statistics.median(cpus):.2f}", endpoint.calls, used, totals["prefetched_unused"], endpoint.peak]
                     print("| " + " | ".join(map(str, row)) + " |")
                 if len(outputs) != 1:
                     raise SystemExit(f"{name}: the runs disagree: {outputs}")

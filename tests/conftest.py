@@ -7,6 +7,7 @@ run` child process) talks HTTP to this server, whose answers the test scripts.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections import deque
@@ -70,7 +71,8 @@ class ScriptedOpenAI:
     .content, finish_reason, usage) and GET /v1/models.
 
     Attributes and controls:
-      base_url                "http://127.0.0.1:PORT/v1": pass it as --base-url / OPENAI_BASE_URL.
+      base_url                "http://127.0.0.1:PORT/v1" ("https://..." when made with a server-side
+                              `tls` context): pass it as --base-url / OPENAI_BASE_URL.
       env(api_key)            {"OPENAI_BASE_URL": ..., "OPENAI_API_KEY": ...} for child processes.
       Reply                   the reply class: scripted_openai.Reply(content, status=..., ...);
                               see Reply for refusals, raw bodies and headers, trickles, hangs.
@@ -90,7 +92,7 @@ class ScriptedOpenAI:
 
     Reply = Reply  # tests build replies as scripted_openai.Reply(...), without importing conftest
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.requests: list[RecordedRequest] = []
         self.reject_response_format = False
         self.delay = 0.0
@@ -101,8 +103,10 @@ class ScriptedOpenAI:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
         self._server.daemon_threads = True
+        if tls is not None:  # HTTPS; a handshake the client refuses fails in accept and is dropped
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
-        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        self.base_url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}/v1"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )

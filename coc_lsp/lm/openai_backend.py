@@ -20,6 +20,7 @@ text, refusals, error bodies, headers, the client's exception messages) enters t
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Mapping
@@ -67,6 +68,7 @@ class _Reply:
 @dataclass(frozen=True)
 class _Failure:
     """An attempt that failed, as received. `kind`: "status" (an HTTP error status), "connection",
+    "certificate" (the endpoint's TLS certificate is not trusted: asking again cannot help),
     "timeout" or "malformed" (a reply that is not a chat completion). `text` is scrubbed."""
 
     kind: str
@@ -88,6 +90,16 @@ class _Clients(threading.local):
     request."""
 
     client: openai.OpenAI | None = None
+
+
+def _tls_context() -> ssl.SSLContext:
+    """The TLS context a client would build for itself (its CA bundle loaded: ~25 ms of CPU),
+    built once and shared by every thread's client."""
+    try:
+        from httpx2 import create_ssl_context
+    except ImportError:  # openai before 3.x is built on httpx
+        from httpx import create_ssl_context  # type: ignore[no-redef]
+    return create_ssl_context()
 
 
 class OpenAIBackend:
@@ -112,6 +124,8 @@ class OpenAIBackend:
         self.max_retries = max(0, int(max_retries))
         self._api_key = Secret(api_key or "")
         self._clients = _Clients()
+        self._tls: ssl.SSLContext | None = None
+        self._tls_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"OpenAIBackend(model={self.model!r}, base_url={self.base_url!r})"
@@ -240,7 +254,8 @@ class OpenAIBackend:
         except openai.APITimeoutError:
             return _Failure("timeout")
         except openai.APIConnectionError as error:
-            return _Failure("connection", self._received(_root_cause(error)))
+            kind = "certificate" if _caused_by(error, ssl.SSLCertVerificationError) else "connection"
+            return _Failure(kind, self._received(_root_cause(error)))
         except openai.APIStatusError as error:
             headers = error.response.headers
             request_id = headers.get("x-request-id")
@@ -287,11 +302,15 @@ class OpenAIBackend:
         if client is None:
             import openai
 
+            with self._tls_lock:
+                if self._tls is None:
+                    self._tls = _tls_context()
             client = self._clients.client = openai.OpenAI(
                 base_url=self.base_url,
                 api_key=self._api_key.reveal() or NO_KEY,
                 timeout=self.timeout,
                 max_retries=0,  # retried here, with our bounds and one clear error at the end
+                http_client=openai.DefaultHttpxClient(verify=self._tls),
             )
         return client
 
@@ -318,6 +337,11 @@ class OpenAIBackend:
         return f"The LM endpoint {self.base_url} {cause} after {_attempts(attempts)}{spent}."
 
     def _refused(self, failure: _Failure) -> str:
+        if failure.kind == "certificate":
+            return (
+                f"The LM endpoint {self.base_url} has a TLS certificate this machine does not trust"
+                f" ({truncate(failure.text, DETAIL_LIMIT)}); set SSL_CERT_FILE to its CA's bundle."
+            )
         if failure.kind == "malformed":
             return (
                 f"The LM endpoint {self.base_url} sent a reply that is not a chat completion:"
@@ -360,6 +384,17 @@ def _root_cause(error: BaseException) -> str:
     while error.__cause__ is not None:
         error = error.__cause__
     return str(error) or type(error).__name__
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, kind):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
