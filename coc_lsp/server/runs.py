@@ -6,7 +6,15 @@ run ends when its trace ends (the supervisor closes it only once the program and
 started are gone), when `stop` is set, or at the timeout; the last two send SIGTERM to the
 supervisor, which kills the whole tree. A supervisor that does not exit within KILL_GRACE_S is
 killed (the program gets SIGKILL from the kernel when its supervisor dies). Every wait is bounded:
-a run never keeps the server waiting. The server process never runs user code.
+a run never keeps the server waiting. Cancelling a run's task (the server's event loop ending)
+ends it at once: the supervisor gets SIGTERM, our ends of its pipes are closed, nothing is awaited.
+The server process never runs user code.
+
+The supervisor is started with subprocess.Popen and its pipes read through the loop's read-pipe
+transports (`_spawn`), not with asyncio.create_subprocess_exec: a task cancelled inside that call
+together with asyncio's own task connecting the child's pipes (as asyncio.run, and the server's
+`_run_bounded`, cancel every task at the end) awaits the child's exit forever (CPython gh-125502:
+the wake-up waits in a queue nothing runs any more). That is how `coc lsp` outlived Neovim.
 
 `output_of()` runs another `coc` command the same way (the editor's "Solve a Question" has the
 program written by `coc solve --write-only --json`) and returns its standard output.
@@ -23,10 +31,12 @@ import logging
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +51,7 @@ log = logging.getLogger(__name__)
 LINE_LIMIT = 32 * 1024 * 1024  # longest trace line read (output events are ~8 KiB chunks)
 STDERR_TAIL = 16 * 1024
 KILL_GRACE_S = 5.0  # for the supervisor to kill the run's processes and exit
+EXIT_POLL_S = 0.01  # how often, once its pipes are closed, whether the supervisor has exited
 _live: dict[int, Callable[[], None]] = {}  # supervisor pid -> what removes its files, for kill_all()
 
 
@@ -109,12 +120,12 @@ class Spare:
     request: RunRequest  # what it was started for (its source is not what it will run)
     program: ProgramFile
     go: Path
-    process: asyncio.subprocess.Process
+    child: Child
 
     def fits(self, request: RunRequest) -> bool:
         if (request.path, request.settings, request.stop_line, request.refresh_line) != (
             self.request.path, self.request.settings, self.request.stop_line, self.request.refresh_line
-        ) or self.process.returncode is not None:
+        ) or self.child.returncode is not None:
             return False
         try:
             on_disk = request.path.read_text(encoding="utf-8") == request.source
@@ -131,8 +142,7 @@ class Spare:
 
     def stop(self) -> None:
         """Not used after all: end it (the supervisor removes its private directory)."""
-        _signal(self.process.pid, signal.SIGTERM)
-        _live.pop(self.process.pid, None)
+        self.child.abandon()
         self.program.remove()
         shutil.rmtree(self.go.parent, ignore_errors=True)
 
@@ -145,30 +155,86 @@ async def start_spare(request: RunRequest) -> Spare | None:
         return None
     private = program.directory or Path(tempfile.mkdtemp(prefix="coc-lsp-spare-"))
     go = private / ".coc-go"
-    process = await _start(request, program, go)
-    if isinstance(process, str):
+    try:
+        child = await _start(request, program, go)
+    except BaseException:
+        shutil.rmtree(private, ignore_errors=True)
+        raise
+    if isinstance(child, str):
         shutil.rmtree(private, ignore_errors=True)
         return None
-    return Spare(request, program, go, process)
+    return Spare(request, program, go, child)
 
 
-async def _start(request: RunRequest, program: ProgramFile, go: Path | None = None) -> asyncio.subprocess.Process | str:
-    """The supervisor's process, or why it could not start."""
+async def _start(request: RunRequest, program: ProgramFile, go: Path | None = None) -> Child | str:
+    """The supervisor of a run, or why it could not start."""
+    child = await _spawn(command(request, program, go), request.path.parent, program.remove)
+    return f"cannot start the run: {child}" if isinstance(child, str) else child
+
+
+@dataclass
+class Child:
+    """A supervisor started by `_spawn`: its stdout and stderr read on the event loop, its stdin
+    its lifeline (never written: closing it, or our death, ends the supervisor)."""
+
+    popen: subprocess.Popen[bytes]
+    stdout: asyncio.StreamReader
+    stderr: asyncio.StreamReader
+    pipes: list[asyncio.BaseTransport] = field(default_factory=list)
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self.popen.poll()
+
+    def close(self) -> None:
+        """Close our ends of its pipes (idempotent)."""
+        for pipe in self.pipes:
+            pipe.close()
+        for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
+            if stream is not None:
+                stream.close()
+
+    def abandon(self) -> None:
+        """End it without waiting: SIGTERM (the supervisor kills the run's processes, removes its
+        files and exits), our ends closed, forgotten by kill_all."""
+        if self.returncode is None:
+            _signal(self.pid, signal.SIGTERM)
+        self.close()
+        _live.pop(self.pid, None)
+
+
+async def _spawn(argv: list[str], cwd: Path, remove: Callable[[], None]) -> Child | str:
+    """Start `argv` (a supervisor's command line) and connect its pipes, or say why it could not
+    start; `remove` is what kill_all does beside stopping it. Cancelled, it leaves nothing behind."""
     try:
-        process = await asyncio.create_subprocess_exec(
-            *command(request, program, go),
-            stdin=asyncio.subprocess.PIPE,  # the supervisor's lifeline: never written, closed by our death
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            cwd=str(request.path.parent),
+        popen = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,  # the supervisor's lifeline: never written, closed by our death
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            bufsize=0,
+            cwd=str(cwd),
             start_new_session=True,  # the editor's signals (Ctrl-C in a terminal) reach the server only
-            limit=LINE_LIMIT,
         )
     except OSError as error:
-        program.remove()
-        return f"cannot start the run: {error}"
-    _live[process.pid] = program.remove
-    return process
+        remove()
+        return str(error)
+    _live[popen.pid] = remove
+    started = Child(popen, asyncio.StreamReader(limit=LINE_LIMIT), asyncio.StreamReader())
+    loop = asyncio.get_running_loop()
+    try:
+        for pipe, reader in ((popen.stdout, started.stdout), (popen.stderr, started.stderr)):
+            transport, _ = await loop.connect_read_pipe(partial(asyncio.StreamReaderProtocol, reader), pipe)
+            started.pipes.append(transport)
+    except BaseException:
+        started.abandon()
+        remove()
+        raise
+    return started
 
 
 async def execute(
@@ -182,11 +248,12 @@ async def execute(
     fits the request is used (and stopped when it does not)."""
     outcome = RunOutcome("crashed", None)
     if spare is not None and spare.fits(request):
-        program, process = spare.program, spare.process
+        program = spare.program
         if program.is_copy:
             with open(program.path, "w", encoding="utf-8", errors="surrogatepass", newline="") as stream:
                 stream.write(request.source)
         spare.go.touch()
+        child = spare.child
     else:
         if spare is not None:
             spare.stop()
@@ -199,10 +266,10 @@ async def execute(
         if isinstance(started, str):
             outcome.stderr = started
             return outcome
-        process = started
+        child = started
     tail = bytearray()
-    drain = asyncio.create_task(_drain(process.stderr, tail))
-    reader = asyncio.create_task(_read_events(process, program, outcome, on_event))
+    drain = asyncio.create_task(_drain(child.stderr, tail))
+    reader = asyncio.create_task(_read_events(child.stdout, program, outcome, on_event))
     stopper = asyncio.create_task((stop or asyncio.Event()).wait())
     try:
         done, _ = await asyncio.wait(
@@ -214,12 +281,12 @@ async def execute(
             outcome.status = "cancelled"
         else:
             outcome.status = "timeout"
+        await _end(child, reader, drain)
     finally:
         stopper.cancel()
-        await _end(process, reader, drain)
-        _live.pop(process.pid, None)
+        _abandon(child, reader, drain)  # only what _end did not do: after a cancel, everything
         program.remove()
-        outcome.exit_code = process.returncode
+        outcome.exit_code = child.returncode
         outcome.stderr = program.text(tail.decode(errors="replace"))
     return outcome
 
@@ -235,70 +302,67 @@ class ChildOutput:
 async def output_of(child: list[str], cwd: Path, timeout_s: float, stop: asyncio.Event, remove: Path) -> ChildOutput:
     """Run `child` under the supervisor, as runs are run, and collect its standard output; setting
     `stop` or the timeout ends it. The directory `remove` is removed when it is over."""
-    try:
-        process = await asyncio.create_subprocess_exec(
-            *supervised(child, remove),
-            stdin=asyncio.subprocess.PIPE,  # the supervisor's lifeline, as for runs
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            cwd=str(cwd),
-            start_new_session=True,
-        )
-    except OSError as error:
-        shutil.rmtree(remove, ignore_errors=True)
-        return ChildOutput("crashed", None, "", f"cannot start {' '.join(child[1:4])}: {error}")
-    _live[process.pid] = lambda: shutil.rmtree(remove, ignore_errors=True)
+    started = await _spawn(supervised(child, remove), cwd, lambda: shutil.rmtree(remove, ignore_errors=True))
+    if isinstance(started, str):
+        return ChildOutput("crashed", None, "", f"cannot start {' '.join(child[1:4])}: {started}")
     tail = bytearray()
-    drain = asyncio.create_task(_drain(process.stderr, tail))
-    assert process.stdout is not None
-    reader = asyncio.create_task(process.stdout.read())
+    drain = asyncio.create_task(_drain(started.stderr, tail))
+    reader = asyncio.create_task(started.stdout.read())
     stopper = asyncio.create_task(stop.wait())
     status = "done"
     try:
         done, _ = await asyncio.wait({reader, stopper}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
         if reader not in done:
             status = "cancelled" if stopper in done else "timeout"
+        await _end(started, reader, drain)
     finally:
         stopper.cancel()
-        await _end(process, reader, drain)
-        _live.pop(process.pid, None)
+        _abandon(started, reader, drain)  # only what _end did not do: after a cancel, everything
         shutil.rmtree(remove, ignore_errors=True)
     finished = status == "done" and reader.done() and not reader.cancelled() and reader.exception() is None
     output = reader.result() if finished else b""
-    return ChildOutput(status, process.returncode, output.decode("utf-8", errors="replace"), tail.decode(errors="replace"))
+    return ChildOutput(status, started.returncode, output.decode("utf-8", errors="replace"), tail.decode(errors="replace"))
 
 
-async def _end(process: asyncio.subprocess.Process, reader: asyncio.Task[Any], drain: asyncio.Task[None]) -> None:
-    """Stop the supervisor unless it is done; wait, bounded, for its pipes to close."""
-    if process.returncode is None:
-        _signal(process.pid, signal.SIGTERM)
+async def _end(child: Child, reader: asyncio.Task[Any], drain: asyncio.Task[None]) -> None:
+    """Stop the supervisor unless it is done; wait, bounded, for its pipes to close and it to exit."""
+    if child.returncode is None:
+        _signal(child.pid, signal.SIGTERM)
     pipes = asyncio.gather(reader, drain, return_exceptions=True)
     try:
         await asyncio.wait_for(asyncio.shield(pipes), KILL_GRACE_S)
     except asyncio.TimeoutError:
-        log.warning("the run supervisor %s did not stop in %g s: killing it", process.pid, KILL_GRACE_S)
+        log.warning("the run supervisor %s did not stop in %g s: killing it", child.pid, KILL_GRACE_S)
         with contextlib.suppress(OSError):
-            os.killpg(process.pid, signal.SIGKILL)
+            os.killpg(child.pid, signal.SIGKILL)
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(asyncio.shield(pipes), 1.0)
         reader.cancel()
         drain.cancel()
-    if process.stdin is not None:
-        process.stdin.close()
-    with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(process.wait(), 1.0)
+    child.close()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 1.0
+    while child.returncode is None and loop.time() < deadline:  # its pipes closed: it is exiting
+        await asyncio.sleep(EXIT_POLL_S)
+
+
+def _abandon(child: Child, reader: asyncio.Task[Any], drain: asyncio.Task[None]) -> None:
+    """End the supervisor and its readers at once (a cancelled task must not wait); after `_end`,
+    what is left to do is forgetting it."""
+    reader.cancel()
+    drain.cancel()
+    child.abandon()
 
 
 async def _read_events(
-    process: asyncio.subprocess.Process,
+    stdout: asyncio.StreamReader,
     program: ProgramFile,
     outcome: RunOutcome,
     on_event: Callable[[Event], None],
 ) -> None:
-    assert process.stdout is not None
     while True:
         try:
-            raw = await process.stdout.readline()
+            raw = await stdout.readline()
         except ValueError:
             log.warning("skipped a trace line longer than %d bytes", LINE_LIMIT)
             continue
@@ -318,10 +382,8 @@ async def _read_events(
             on_event(event)
 
 
-async def _drain(stream: asyncio.StreamReader | None, tail: bytearray) -> None:
+async def _drain(stream: asyncio.StreamReader, tail: bytearray) -> None:
     """Read the child's stderr so it never blocks on a full pipe; keep its last bytes."""
-    if stream is None:
-        return
     while chunk := await stream.read(65536):
         tail += chunk
         del tail[:-STDERR_TAIL]
