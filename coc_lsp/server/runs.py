@@ -34,17 +34,16 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from coc_lsp.lm.config import load_config
 from coc_lsp.lm.errors import ConfigError
 from coc_lsp.lm.recorded import answers_path
 from coc_lsp.runtime.trace import End, Event, Output, TraceVersionError, read_trace
-from coc_lsp.server.program_file import ProgramFile, folder_options, program_file
+from coc_lsp.server.program_file import ProgramFile, copy_options, make_program_file, program_file
 from coc_lsp.server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,6 +52,7 @@ STDERR_TAIL = 16 * 1024
 KILL_GRACE_S = 5.0  # for the supervisor to kill the run's processes and exit
 EXIT_POLL_S = 0.01  # how often, once its pipes are closed, whether the supervisor has exited
 _live: dict[int, Callable[[], None]] = {}  # supervisor pid -> what removes its files, for kill_all()
+T = TypeVar("T")
 
 
 
@@ -122,23 +122,16 @@ class Spare:
     go: Path
     child: Child
 
-    def fits(self, request: RunRequest) -> bool:
+    def fits(self, request: RunRequest, options: list[str] | None) -> bool:
+        """Whether it can run `request`, whose program file `copy_options` says is `options`."""
         if (request.path, request.settings, request.stop_line, request.refresh_line) != (
             self.request.path, self.request.settings, self.request.stop_line, self.request.refresh_line
         ) or self.child.returncode is not None:
             return False
-        try:
-            on_disk = request.path.read_text(encoding="utf-8") == request.source
-        except (OSError, UnicodeDecodeError):
-            on_disk = False
-        if on_disk == self.program.is_copy:  # not the same kind of program file
-            return False
-        if not self.program.is_copy:
-            return True
-        try:  # a copy runs with its folder's coc.toml as options, read when the spare started: still so?
-            return folder_options(load_config(request.path)) == self.program.options
-        except ConfigError:
-            return False
+        if options is None:  # the document's file runs (it reads its folder's settings itself)
+            return not self.program.is_copy
+        # A copy runs with its folder's settings as options, read when the spare started: still so?
+        return self.program.is_copy and options == self.program.options
 
     def stop(self) -> None:
         """Not used after all: end it (the supervisor removes its private directory)."""
@@ -247,47 +240,40 @@ async def execute(
     Setting `stop` ends the run; what the trace held until then is in the outcome. A `spare` that
     fits the request is used (and stopped when it does not)."""
     outcome = RunOutcome("crashed", None)
-    if spare is not None and spare.fits(request):
-        program = spare.program
+    try:
+        options = copy_options(request.path, request.source)
+    except ConfigError as error:
+        if spare is not None:
+            spare.stop()
+        outcome.exit_code, outcome.stderr = 2, f"coc: error: {error}"
+        return outcome
+    if spare is not None and spare.fits(request, options):
+        program, child = spare.program, spare.child
         if program.is_copy:
             with open(program.path, "w", encoding="utf-8", errors="surrogatepass", newline="") as stream:
                 stream.write(request.source)
         spare.go.touch()
-        child = spare.child
     else:
         if spare is not None:
             spare.stop()
-        try:
-            program = program_file(request.path, request.source)
-        except ConfigError as error:
-            outcome.exit_code, outcome.stderr = 2, f"coc: error: {error}"
-            return outcome
+        program = make_program_file(request.path, request.source, options)
         started = await _start(request, program)
         if isinstance(started, str):
             outcome.stderr = started
             return outcome
         child = started
-    tail = bytearray()
-    drain = asyncio.create_task(_drain(child.stderr, tail))
-    reader = asyncio.create_task(_read_events(child.stdout, program, outcome, on_event))
-    stopper = asyncio.create_task((stop or asyncio.Event()).wait())
     try:
-        done, _ = await asyncio.wait(
-            {reader, stopper}, timeout=request.settings.timeout_s, return_when=asyncio.FIRST_COMPLETED
+        how, reader, stderr = await _await(
+            child, _read_events(child.stdout, program, outcome, on_event), stop, request.settings.timeout_s
         )
-        if reader in done:
-            reader.result()
-        elif stopper in done:
-            outcome.status = "cancelled"
-        else:
-            outcome.status = "timeout"
-        await _end(child, reader, drain)
     finally:
-        stopper.cancel()
-        _abandon(child, reader, drain)  # only what _end did not do: after a cancel, everything
         program.remove()
-        outcome.exit_code = child.returncode
-        outcome.stderr = program.text(tail.decode(errors="replace"))
+    if how == "done":
+        reader.result()
+    else:
+        outcome.status = how
+    outcome.exit_code = child.returncode
+    outcome.stderr = program.text(stderr)
     return outcome
 
 
@@ -305,23 +291,33 @@ async def output_of(child: list[str], cwd: Path, timeout_s: float, stop: asyncio
     started = await _spawn(supervised(child, remove), cwd, lambda: shutil.rmtree(remove, ignore_errors=True))
     if isinstance(started, str):
         return ChildOutput("crashed", None, "", f"cannot start {' '.join(child[1:4])}: {started}")
+    try:
+        how, reader, stderr = await _await(started, started.stdout.read(), stop, timeout_s)
+    finally:
+        shutil.rmtree(remove, ignore_errors=True)
+    finished = how == "done" and not reader.cancelled() and reader.exception() is None
+    output = reader.result() if finished else b""
+    return ChildOutput(how, started.returncode, output.decode("utf-8", errors="replace"), stderr)
+
+
+async def _await(
+    child: Child, reading: Coroutine[Any, Any, T], stop: asyncio.Event | None, timeout_s: float
+) -> tuple[str, asyncio.Task[T], str]:
+    """Until `reading` (of the child's stdout) ends, `stop` is set or the timeout: how it ended
+    ("done", "cancelled", "timeout"), the reading's task and the last STDERR_TAIL bytes of the
+    child's stderr. The child is ended (`_end`) before it returns; cancelled, at once."""
     tail = bytearray()
-    drain = asyncio.create_task(_drain(started.stderr, tail))
-    reader = asyncio.create_task(started.stdout.read())
-    stopper = asyncio.create_task(stop.wait())
-    status = "done"
+    drain = asyncio.create_task(_drain(child.stderr, tail))
+    reader = asyncio.create_task(reading)
+    stopper = asyncio.create_task((stop or asyncio.Event()).wait())
     try:
         done, _ = await asyncio.wait({reader, stopper}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
-        if reader not in done:
-            status = "cancelled" if stopper in done else "timeout"
-        await _end(started, reader, drain)
+        how = "done" if reader in done else "cancelled" if stopper in done else "timeout"
+        await _end(child, reader, drain)
     finally:
         stopper.cancel()
-        _abandon(started, reader, drain)  # only what _end did not do: after a cancel, everything
-        shutil.rmtree(remove, ignore_errors=True)
-    finished = status == "done" and reader.done() and not reader.cancelled() and reader.exception() is None
-    output = reader.result() if finished else b""
-    return ChildOutput(status, started.returncode, output.decode("utf-8", errors="replace"), tail.decode(errors="replace"))
+        _abandon(child, reader, drain)  # only what _end did not do: after a cancel, everything
+    return how, reader, tail.decode(errors="replace")
 
 
 async def _end(child: Child, reader: asyncio.Task[Any], drain: asyncio.Task[None]) -> None:
