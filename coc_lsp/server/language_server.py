@@ -140,7 +140,8 @@ class CocLanguageServer(LanguageServer):
 def _run_bounded(main: Coroutine[Any, Any, None]) -> None:
     """asyncio.run(main), but the tasks still pending when it ends get CLEANUP_S to finish after
     being cancelled, not forever: the server must end with its client even if one of them never
-    does (asyncio.run waits for all of them)."""
+    does (asyncio.run waits for all of them). A safety net: no task is known to need it since runs
+    no longer start children with asyncio.create_subprocess_exec (runs.py says why)."""
     loop = asyncio.new_event_loop()
     try:
         loop.run_until_complete(main)
@@ -151,8 +152,21 @@ def _run_bounded(main: Coroutine[Any, Any, None]) -> None:
         if pending:
             _, stuck = loop.run_until_complete(asyncio.wait(pending, timeout=CLEANUP_S))
             for task in stuck:
-                log.warning("a task did not end when cancelled: %r", task)
+                log.warning("a task did not end when cancelled: %r, awaiting %s", task, _awaiting(task))
         loop.close()
+
+
+def _awaiting(task: asyncio.Task[Any]) -> str:
+    """Where a suspended task waits: each coroutine it awaits, innermost last (a task's own stack
+    shows only its outermost one)."""
+    where = []
+    awaited: Any = task.get_coro()
+    while awaited is not None:
+        frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
+        name = getattr(awaited, "__qualname__", type(awaited).__name__)
+        where.append(f"{name} ({frame.f_code.co_filename}:{frame.f_lineno})" if frame is not None else name)
+        awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+    return " -> ".join(where)
 
 
 def _exit_code(stop: SystemExit) -> int:

@@ -67,12 +67,24 @@ class ProgramFile:
 def program_file(document: Path, source: str) -> ProgramFile:
     """The file to run for `document` holding `source`. Raises lm.errors.ConfigError when the
     document's folder has a broken coc.toml or [tool.coc] (as `coc run` of the file would)."""
+    return make_program_file(document, source, copy_options(document, source))
+
+
+def copy_options(document: Path, source: str) -> list[str] | None:
+    """None when `document`'s file holds `source` (the file itself runs); else the options a copy
+    needs, its folder's settings. Reads the file, and for a copy the folder's settings (ConfigError)."""
     try:
         if document.read_text(encoding="utf-8") == source:
-            return ProgramFile(document, document)
+            return None
     except (OSError, UnicodeDecodeError):
         pass
-    options = folder_options(load_config(document))
+    return folder_options(load_config(document))
+
+
+def make_program_file(document: Path, source: str, options: list[str] | None) -> ProgramFile:
+    """The file to run, as `copy_options` said: the document's file, or a copy run with `options`."""
+    if options is None:
+        return ProgramFile(document, document)
     directory = Path(tempfile.mkdtemp(prefix="coc-lsp-buffer-"))
     copy = directory / document.name
     with open(copy, "w", encoding="utf-8", errors="surrogatepass", newline="") as stream:

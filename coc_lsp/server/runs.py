@@ -6,7 +6,15 @@ run ends when its trace ends (the supervisor closes it only once the program and
 started are gone), when `stop` is set, or at the timeout; the last two send SIGTERM to the
 supervisor, which kills the whole tree. A supervisor that does not exit within KILL_GRACE_S is
 killed (the program gets SIGKILL from the kernel when its supervisor dies). Every wait is bounded:
-a run never keeps the server waiting. The server process never runs user code.
+a run never keeps the server waiting. Cancelling a run's task (the server's event loop ending)
+ends it at once: the supervisor gets SIGTERM, our ends of its pipes are closed, nothing is awaited.
+The server process never runs user code.
+
+The supervisor is started with subprocess.Popen and its pipes read through the loop's read-pipe
+transports (`_spawn`), not with asyncio.create_subprocess_exec: a task cancelled inside that call
+together with asyncio's own task connecting the child's pipes (as asyncio.run, and the server's
+`_run_bounded`, cancel every task at the end) awaits the child's exit forever (CPython gh-125502:
+the wake-up waits in a queue nothing runs any more). That is how `coc lsp` outlived Neovim.
 
 `output_of()` runs another `coc` command the same way (the editor's "Solve a Question" has the
 program written by `coc solve --write-only --json`) and returns its standard output.
@@ -23,25 +31,28 @@ import logging
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from coc_lsp.lm.config import load_config
 from coc_lsp.lm.errors import ConfigError
 from coc_lsp.lm.recorded import answers_path
 from coc_lsp.runtime.trace import End, Event, Output, TraceVersionError, read_trace
-from coc_lsp.server.program_file import ProgramFile, folder_options, program_file
+from coc_lsp.server.program_file import ProgramFile, copy_options, make_program_file, program_file
 from coc_lsp.server.settings import Settings
 
 log = logging.getLogger(__name__)
 LINE_LIMIT = 32 * 1024 * 1024  # longest trace line read (output events are ~8 KiB chunks)
 STDERR_TAIL = 16 * 1024
 KILL_GRACE_S = 5.0  # for the supervisor to kill the run's processes and exit
+EXIT_POLL_S = 0.01  # how often, once its pipes are closed, whether the supervisor has exited
 _live: dict[int, Callable[[], None]] = {}  # supervisor pid -> what removes its files, for kill_all()
+T = TypeVar("T")
 
 
 
@@ -109,30 +120,22 @@ class Spare:
     request: RunRequest  # what it was started for (its source is not what it will run)
     program: ProgramFile
     go: Path
-    process: asyncio.subprocess.Process
+    child: Child
 
-    def fits(self, request: RunRequest) -> bool:
+    def fits(self, request: RunRequest, options: list[str] | None) -> bool:
+        """Whether it can run `request`, whose program file `copy_options` says is `options`."""
         if (request.path, request.settings, request.stop_line, request.refresh_line) != (
             self.request.path, self.request.settings, self.request.stop_line, self.request.refresh_line
-        ) or self.process.returncode is not None:
+        ) or self.child.returncode is not None:
             return False
-        try:
-            on_disk = request.path.read_text(encoding="utf-8") == request.source
-        except (OSError, UnicodeDecodeError):
-            on_disk = False
-        if on_disk == self.program.is_copy:  # not the same kind of program file
-            return False
-        if not self.program.is_copy:
-            return True
-        try:  # a copy runs with its folder's coc.toml as options, read when the spare started: still so?
-            return folder_options(load_config(request.path)) == self.program.options
-        except ConfigError:
-            return False
+        if options is None:  # the document's file runs (it reads its folder's settings itself)
+            return not self.program.is_copy
+        # A copy runs with its folder's settings as options, read when the spare started: still so?
+        return self.program.is_copy and options == self.program.options
 
     def stop(self) -> None:
         """Not used after all: end it (the supervisor removes its private directory)."""
-        _signal(self.process.pid, signal.SIGTERM)
-        _live.pop(self.process.pid, None)
+        self.child.abandon()
         self.program.remove()
         shutil.rmtree(self.go.parent, ignore_errors=True)
 
@@ -145,30 +148,86 @@ async def start_spare(request: RunRequest) -> Spare | None:
         return None
     private = program.directory or Path(tempfile.mkdtemp(prefix="coc-lsp-spare-"))
     go = private / ".coc-go"
-    process = await _start(request, program, go)
-    if isinstance(process, str):
+    try:
+        child = await _start(request, program, go)
+    except BaseException:
+        shutil.rmtree(private, ignore_errors=True)
+        raise
+    if isinstance(child, str):
         shutil.rmtree(private, ignore_errors=True)
         return None
-    return Spare(request, program, go, process)
+    return Spare(request, program, go, child)
 
 
-async def _start(request: RunRequest, program: ProgramFile, go: Path | None = None) -> asyncio.subprocess.Process | str:
-    """The supervisor's process, or why it could not start."""
+async def _start(request: RunRequest, program: ProgramFile, go: Path | None = None) -> Child | str:
+    """The supervisor of a run, or why it could not start."""
+    child = await _spawn(command(request, program, go), request.path.parent, program.remove)
+    return f"cannot start the run: {child}" if isinstance(child, str) else child
+
+
+@dataclass
+class Child:
+    """A supervisor started by `_spawn`: its stdout and stderr read on the event loop, its stdin
+    its lifeline (never written: closing it, or our death, ends the supervisor)."""
+
+    popen: subprocess.Popen[bytes]
+    stdout: asyncio.StreamReader
+    stderr: asyncio.StreamReader
+    pipes: list[asyncio.BaseTransport] = field(default_factory=list)
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self.popen.poll()
+
+    def close(self) -> None:
+        """Close our ends of its pipes (idempotent)."""
+        for pipe in self.pipes:
+            pipe.close()
+        for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
+            if stream is not None:
+                stream.close()
+
+    def abandon(self) -> None:
+        """End it without waiting: SIGTERM (the supervisor kills the run's processes, removes its
+        files and exits), our ends closed, forgotten by kill_all."""
+        if self.returncode is None:
+            _signal(self.pid, signal.SIGTERM)
+        self.close()
+        _live.pop(self.pid, None)
+
+
+async def _spawn(argv: list[str], cwd: Path, remove: Callable[[], None]) -> Child | str:
+    """Start `argv` (a supervisor's command line) and connect its pipes, or say why it could not
+    start; `remove` is what kill_all does beside stopping it. Cancelled, it leaves nothing behind."""
     try:
-        process = await asyncio.create_subprocess_exec(
-            *command(request, program, go),
-            stdin=asyncio.subprocess.PIPE,  # the supervisor's lifeline: never written, closed by our death
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            cwd=str(request.path.parent),
+        popen = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,  # the supervisor's lifeline: never written, closed by our death
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            bufsize=0,
+            cwd=str(cwd),
             start_new_session=True,  # the editor's signals (Ctrl-C in a terminal) reach the server only
-            limit=LINE_LIMIT,
         )
     except OSError as error:
-        program.remove()
-        return f"cannot start the run: {error}"
-    _live[process.pid] = program.remove
-    return process
+        remove()
+        return str(error)
+    _live[popen.pid] = remove
+    started = Child(popen, asyncio.StreamReader(limit=LINE_LIMIT), asyncio.StreamReader())
+    loop = asyncio.get_running_loop()
+    try:
+        for pipe, reader in ((popen.stdout, started.stdout), (popen.stderr, started.stderr)):
+            transport, _ = await loop.connect_read_pipe(partial(asyncio.StreamReaderProtocol, reader), pipe)
+            started.pipes.append(transport)
+    except BaseException:
+        started.abandon()
+        remove()
+        raise
+    return started
 
 
 async def execute(
@@ -181,8 +240,15 @@ async def execute(
     Setting `stop` ends the run; what the trace held until then is in the outcome. A `spare` that
     fits the request is used (and stopped when it does not)."""
     outcome = RunOutcome("crashed", None)
-    if spare is not None and spare.fits(request):
-        program, process = spare.program, spare.process
+    try:
+        options = copy_options(request.path, request.source)
+    except ConfigError as error:
+        if spare is not None:
+            spare.stop()
+        outcome.exit_code, outcome.stderr = 2, f"coc: error: {error}"
+        return outcome
+    if spare is not None and spare.fits(request, options):
+        program, child = spare.program, spare.child
         if program.is_copy:
             with open(program.path, "w", encoding="utf-8", errors="surrogatepass", newline="") as stream:
                 stream.write(request.source)
@@ -190,37 +256,24 @@ async def execute(
     else:
         if spare is not None:
             spare.stop()
-        try:
-            program = program_file(request.path, request.source)
-        except ConfigError as error:
-            outcome.exit_code, outcome.stderr = 2, f"coc: error: {error}"
-            return outcome
+        program = make_program_file(request.path, request.source, options)
         started = await _start(request, program)
         if isinstance(started, str):
             outcome.stderr = started
             return outcome
-        process = started
-    tail = bytearray()
-    drain = asyncio.create_task(_drain(process.stderr, tail))
-    reader = asyncio.create_task(_read_events(process, program, outcome, on_event))
-    stopper = asyncio.create_task((stop or asyncio.Event()).wait())
+        child = started
     try:
-        done, _ = await asyncio.wait(
-            {reader, stopper}, timeout=request.settings.timeout_s, return_when=asyncio.FIRST_COMPLETED
+        how, reader, stderr = await _await(
+            child, _read_events(child.stdout, program, outcome, on_event), stop, request.settings.timeout_s
         )
-        if reader in done:
-            reader.result()
-        elif stopper in done:
-            outcome.status = "cancelled"
-        else:
-            outcome.status = "timeout"
     finally:
-        stopper.cancel()
-        await _end(process, reader, drain)
-        _live.pop(process.pid, None)
         program.remove()
-        outcome.exit_code = process.returncode
-        outcome.stderr = program.text(tail.decode(errors="replace"))
+    if how == "done":
+        reader.result()
+    else:
+        outcome.status = how
+    outcome.exit_code = child.returncode
+    outcome.stderr = program.text(stderr)
     return outcome
 
 
@@ -235,70 +288,77 @@ class ChildOutput:
 async def output_of(child: list[str], cwd: Path, timeout_s: float, stop: asyncio.Event, remove: Path) -> ChildOutput:
     """Run `child` under the supervisor, as runs are run, and collect its standard output; setting
     `stop` or the timeout ends it. The directory `remove` is removed when it is over."""
+    started = await _spawn(supervised(child, remove), cwd, lambda: shutil.rmtree(remove, ignore_errors=True))
+    if isinstance(started, str):
+        return ChildOutput("crashed", None, "", f"cannot start {' '.join(child[1:4])}: {started}")
     try:
-        process = await asyncio.create_subprocess_exec(
-            *supervised(child, remove),
-            stdin=asyncio.subprocess.PIPE,  # the supervisor's lifeline, as for runs
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            cwd=str(cwd),
-            start_new_session=True,
-        )
-    except OSError as error:
+        how, reader, stderr = await _await(started, started.stdout.read(), stop, timeout_s)
+    finally:
         shutil.rmtree(remove, ignore_errors=True)
-        return ChildOutput("crashed", None, "", f"cannot start {' '.join(child[1:4])}: {error}")
-    _live[process.pid] = lambda: shutil.rmtree(remove, ignore_errors=True)
+    finished = how == "done" and not reader.cancelled() and reader.exception() is None
+    output = reader.result() if finished else b""
+    return ChildOutput(how, started.returncode, output.decode("utf-8", errors="replace"), stderr)
+
+
+async def _await(
+    child: Child, reading: Coroutine[Any, Any, T], stop: asyncio.Event | None, timeout_s: float
+) -> tuple[str, asyncio.Task[T], str]:
+    """Until `reading` (of the child's stdout) ends, `stop` is set or the timeout: how it ended
+    ("done", "cancelled", "timeout"), the reading's task and the last STDERR_TAIL bytes of the
+    child's stderr. The child is ended (`_end`) before it returns; cancelled, at once."""
     tail = bytearray()
-    drain = asyncio.create_task(_drain(process.stderr, tail))
-    assert process.stdout is not None
-    reader = asyncio.create_task(process.stdout.read())
-    stopper = asyncio.create_task(stop.wait())
-    status = "done"
+    drain = asyncio.create_task(_drain(child.stderr, tail))
+    reader = asyncio.create_task(reading)
+    stopper = asyncio.create_task((stop or asyncio.Event()).wait())
     try:
         done, _ = await asyncio.wait({reader, stopper}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
-        if reader not in done:
-            status = "cancelled" if stopper in done else "timeout"
+        how = "done" if reader in done else "cancelled" if stopper in done else "timeout"
+        await _end(child, reader, drain)
     finally:
         stopper.cancel()
-        await _end(process, reader, drain)
-        _live.pop(process.pid, None)
-        shutil.rmtree(remove, ignore_errors=True)
-    finished = status == "done" and reader.done() and not reader.cancelled() and reader.exception() is None
-    output = reader.result() if finished else b""
-    return ChildOutput(status, process.returncode, output.decode("utf-8", errors="replace"), tail.decode(errors="replace"))
+        _abandon(child, reader, drain)  # only what _end did not do: after a cancel, everything
+    return how, reader, tail.decode(errors="replace")
 
 
-async def _end(process: asyncio.subprocess.Process, reader: asyncio.Task[Any], drain: asyncio.Task[None]) -> None:
-    """Stop the supervisor unless it is done; wait, bounded, for its pipes to close."""
-    if process.returncode is None:
-        _signal(process.pid, signal.SIGTERM)
+async def _end(child: Child, reader: asyncio.Task[Any], drain: asyncio.Task[None]) -> None:
+    """Stop the supervisor unless it is done; wait, bounded, for its pipes to close and it to exit."""
+    if child.returncode is None:
+        _signal(child.pid, signal.SIGTERM)
     pipes = asyncio.gather(reader, drain, return_exceptions=True)
     try:
         await asyncio.wait_for(asyncio.shield(pipes), KILL_GRACE_S)
     except asyncio.TimeoutError:
-        log.warning("the run supervisor %s did not stop in %g s: killing it", process.pid, KILL_GRACE_S)
+        log.warning("the run supervisor %s did not stop in %g s: killing it", child.pid, KILL_GRACE_S)
         with contextlib.suppress(OSError):
-            os.killpg(process.pid, signal.SIGKILL)
+            os.killpg(child.pid, signal.SIGKILL)
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(asyncio.shield(pipes), 1.0)
         reader.cancel()
         drain.cancel()
-    if process.stdin is not None:
-        process.stdin.close()
-    with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(process.wait(), 1.0)
+    child.close()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 1.0
+    while child.returncode is None and loop.time() < deadline:  # its pipes closed: it is exiting
+        await asyncio.sleep(EXIT_POLL_S)
+
+
+def _abandon(child: Child, reader: asyncio.Task[Any], drain: asyncio.Task[None]) -> None:
+    """End the supervisor and its readers at once (a cancelled task must not wait); after `_end`,
+    what is left to do is forgetting it."""
+    reader.cancel()
+    drain.cancel()
+    child.abandon()
 
 
 async def _read_events(
-    process: asyncio.subprocess.Process,
+    stdout: asyncio.StreamReader,
     program: ProgramFile,
     outcome: RunOutcome,
     on_event: Callable[[Event], None],
 ) -> None:
-    assert process.stdout is not None
     while True:
         try:
-            raw = await process.stdout.readline()
+            raw = await stdout.readline()
         except ValueError:
             log.warning("skipped a trace line longer than %d bytes", LINE_LIMIT)
             continue
@@ -318,10 +378,8 @@ async def _read_events(
             on_event(event)
 
 
-async def _drain(stream: asyncio.StreamReader | None, tail: bytearray) -> None:
+async def _drain(stream: asyncio.StreamReader, tail: bytearray) -> None:
     """Read the child's stderr so it never blocks on a full pipe; keep its last bytes."""
-    if stream is None:
-        return
     while chunk := await stream.read(65536):
         tail += chunk
         del tail[:-STDERR_TAIL]
