@@ -80,6 +80,7 @@ class Controller:
         self.open: dict[str, OpenDocument] = {}
         self.analyser = Analyser(self._snapshot, self._analysed)
         self._settings: Settings | None = None
+        self._pushed: Any = None  # the "coc" section a client that cannot be asked last pushed
         self._watcher: asyncio.Task[None] | None = None
         self._runs: set[asyncio.Task[None]] = set()
         self._run_numbers = itertools.count(1)
@@ -178,7 +179,7 @@ class Controller:
 
     async def settings(self, refresh: bool = False) -> Settings:
         if self._settings is None or refresh:
-            section: Any = None
+            section: Any = self._pushed
             workspace = self.server.client_capabilities.workspace
             if workspace is not None and workspace.configuration:
                 try:
@@ -196,7 +197,7 @@ class Controller:
         if isinstance(pushed, dict) and isinstance(pushed.get("coc"), dict):
             workspace = self.server.client_capabilities.workspace
             if workspace is None or not workspace.configuration:
-                self._settings = Settings.from_section(pushed["coc"])
+                self._pushed = pushed["coc"]
 
     # -- runs ------------------------------------------------------------------------------------
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import attrs
 from lsprotocol import types as lsp
 
 from coc_lsp.runtime.trace import Emulation, RequestInfo, Start, encode
+from tests.server.conftest import CAPABILITIES, SETTINGS
 from tests.server.helpers import SARCASM, change, field, hints, open_document, run, wait_for
+from tests.server.processes import own_server
 
 
 async def test_results_shift_with_edits_and_drop_on_changed_lines(client, tmp_path):
@@ -32,6 +35,20 @@ async def test_configuration_change_is_used_by_the_next_run(client, tmp_path):
     client.set_configuration("interweave", section="coc.mode")
     client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
     assert field(await run(client, uri), "status") == "ok"
+
+
+async def test_pushed_settings_last_for_a_client_that_cannot_be_asked(tmp_path):
+    """A client without workspace/configuration sends its settings with didChangeConfiguration;
+    every run uses the last ones pushed (each run re-reads the settings)."""
+    workspace = lsp.WorkspaceClientCapabilities(configuration=False)
+    async with own_server(capabilities=attrs.evolve(CAPABILITIES, workspace=workspace)) as (client, _):
+        uri = open_document(client, tmp_path / "s.coc.py", "answer = is_sarcastic('Great')\n")
+        for mode, status in (("python", "error"), ("interweave", "ok"), ("python", "error")):
+            client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings={"coc": {**SETTINGS, "mode": mode}}))
+            result = await run(client, uri)
+            assert field(result, "status") == status, (mode, result)
+            if status == "error":
+                assert "NameError" in field(result, "error")
 
 
 async def test_python_values_setting_shows_hints_for_python_run_lines(client, tmp_path):
