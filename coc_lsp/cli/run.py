@@ -60,6 +60,8 @@ def run_command(args: argparse.Namespace) -> int:
     except ConfigError as error:
         return fail(str(error))
     record = RecordedAnswers(Path(args.record)) if args.record else None
+    if record is not None and Path(args.record).is_dir():  # found now, not after the LM answered
+        return fail(f"{args.record}: is a directory; --record takes the answers file to write")
 
     def make_lmulator() -> Any:
         from coc_lsp.lm.config import make_lmulator
@@ -84,17 +86,25 @@ def run_command(args: argparse.Namespace) -> int:
         on_program=_debugger_preparation(),
         prefetch=not args.no_prefetch,
     )
+    unsaved = None
     try:
         end = run_file(str(path), options, TraceWriter(trace_stream))
     finally:
         if trace_stream is not None and trace_stream is not sys.stdout:
             trace_stream.close()
         if record is not None:
-            record.save()
+            try:
+                record.save()
+            except ConfigError as error:
+                unsaved = str(error)
+    if unsaved is not None:
+        print(f"coc: error: {unsaved} The answers of this run were not recorded.", file=sys.stderr)
     if not args.quiet:
         print(summary_text(end), file=sys.stderr)
     elif end.failure in ("syntax", "emulation"):  # what Python itself would not have said
         print(f"coc: error: {end.error}", file=sys.stderr)
+    if unsaved is not None:
+        return 2
     return end.exit_code if end.exit_code is not None else 1
 
 

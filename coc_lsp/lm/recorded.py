@@ -17,6 +17,7 @@ stable repr. `value` is the answer as a Python literal (read with ast.literal_ev
 from __future__ import annotations
 
 import ast
+import errno
 import json
 import os
 from dataclasses import dataclass, field
@@ -103,6 +104,8 @@ class RecordedAnswers:
     def load(cls, path: str | os.PathLike[str], missing_ok: bool = False) -> RecordedAnswers:
         """The answers in `path`; ConfigError naming the file and what is wrong with it."""
         path = Path(path)
+        if path.exists() and not path.is_file():  # reading a pipe would wait for a writer forever
+            raise ConfigError(f"{path}: not a regular file (a directory, pipe or device); an answers file is a JSON file.")
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -115,6 +118,9 @@ class RecordedAnswers:
             data = json.loads(text)
         except json.JSONDecodeError as error:
             raise ConfigError(f"{path}:{error.lineno}: not JSON: {error.msg}.") from None
+        except (ValueError, RecursionError) as error:  # a number of more than 4300 digits; nesting
+            cause = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+            raise ConfigError(f"{path}: cannot be read as JSON: {cause}.") from None
         return cls.from_json(data, path)
 
     @classmethod
@@ -158,20 +164,29 @@ class RecordedAnswers:
         return self.entries.pop(key, None) is not None
 
     def save(self) -> None:
-        """Write the file atomically (a reader never sees half of it)."""
+        """Write the file atomically (a reader never sees half of it); a symlink's target is
+        written, the link kept. ConfigError naming the file when it cannot be written."""
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         import tempfile
 
+        path = self.path.resolve() if self.path.is_symlink() else self.path
         text = json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
-        handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        try:
+            if path.is_dir():
+                raise IsADirectoryError(errno.EISDIR, "is a directory")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        except OSError as error:
+            raise ConfigError(f"{self.path}: cannot be written: {error.strerror or error}.") from None
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(text)
-            os.replace(temporary, self.path)
-        except BaseException:
+            os.replace(temporary, path)
+        except BaseException as error:
             Path(temporary).unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                raise ConfigError(f"{self.path}: cannot be written: {error.strerror or error}.") from None
             raise
 
 

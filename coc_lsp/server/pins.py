@@ -49,7 +49,7 @@ def pin_answers(program: Path, group: Sequence[Emulation]) -> tuple[Path, list[E
     answers = _load(path)
     for emulation in pinnable:
         answers.add(_entry(emulation, emulation.answer or ""))
-    answers.save()
+    _save(answers)
     return path, [dataclasses.replace(e, origin=PINNED_ORIGIN) if e in pinnable else e for e in group]
 
 
@@ -76,7 +76,7 @@ def edit_answer(program: Path, emulation: Emulation, text: str) -> tuple[Path, E
     path = answers_path(program)
     answers = _load(path)
     answers.add(_entry(emulation, literal))
-    answers.save()
+    _save(answers)
     return path, _shown(emulation, value, literal)
 
 
@@ -91,9 +91,12 @@ def unpin(program: Path, group: Sequence[Emulation]) -> tuple[Path, int]:
             removed += answers.remove(_key(emulation))
     if removed:
         if len(answers):
-            answers.save()
+            _save(answers)
         else:
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as error:
+                raise PinError(f"{path}: cannot be removed: {error.strerror or error}. Nothing was changed.") from None
     return path, removed
 
 
@@ -102,6 +105,13 @@ def _load(path: Path) -> RecordedAnswers:
         return RecordedAnswers.load(path, missing_ok=True)
     except ConfigError as error:
         raise PinError(f"{error} Fix or remove it; nothing was written.") from None
+
+
+def _save(answers: RecordedAnswers) -> None:
+    try:
+        answers.save()
+    except ConfigError as error:
+        raise PinError(f"{error} Nothing was changed.") from None
 
 
 def _key(emulation: Emulation) -> tuple[str, str, str]:

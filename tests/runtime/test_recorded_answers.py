@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 from coc_lsp.runtime.trace import Emulation, read_trace
 from tests.runtime.test_cli import coc
@@ -102,3 +105,57 @@ def test_a_broken_answers_file_is_a_usage_error_naming_it(tmp_path: Path) -> Non
         answers.write_text(content)
         result = coc(str(program), "--answers", str(answers))
         assert result.returncode == 2 and str(answers) in result.stderr and message in result.stderr
+
+
+NESTED = '{"coc_answers": 1, "answers": [' + "[" * 100_000 + "]" * 100_000 + "]}"
+HUGE_NUMBER = '{"coc_answers": 1, "answers": [{"scope": "s", "source": "x", "sees": {}, "value": "1", "line": ' + "9" * 5000 + "}]}"
+
+
+@pytest.mark.parametrize("beside", [False, True], ids=["--answers", "beside the program"])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda path: os.mkfifo(path), "not a regular file"),  # reading it would wait for a writer forever
+        (lambda path: path.mkdir(), "not a regular file"),
+        (lambda path: path.write_text(NESTED), "cannot be read as JSON: nested too deeply"),
+        (lambda path: path.write_text(HUGE_NUMBER), "cannot be read as JSON: Exceeds the limit (4300 digits)"),
+    ],
+    ids=["fifo", "directory", "nested", "huge number"],
+)
+def test_a_hostile_answers_file_is_a_usage_error_naming_it(tmp_path: Path, beside: bool, make, message: str) -> None:
+    program = tmp_path / "p.coc.py"
+    program.write_text("print('ran')\n")
+    answers = tmp_path / ("p.coc.answers.json" if beside else "a.json")
+    make(answers)
+    result = coc(str(program), *([] if beside else ["--answers", str(answers)]), timeout=20)
+    assert result.returncode == 2, result.stderr
+    assert f"coc: error: {answers}: {message}" in result.stderr and "Traceback" not in result.stderr
+    assert "ran" not in result.stdout
+
+
+def test_a_record_file_that_cannot_be_written_is_named_before_or_after_the_run(tmp_path: Path) -> None:
+    program = tmp_path / "p.coc.py"
+    program.write_text("print('ran')\n")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    refused = coc(str(program), "--record", str(folder))  # known before anything runs
+    assert refused.returncode == 2 and f"{folder}: is a directory" in refused.stderr and "ran" not in refused.stdout
+    unwritable = Path("/proc/coc-no-such-directory/answers.json")  # no one may create it, root included
+    late = coc(str(program), "--record", str(unwritable))
+    assert late.returncode == 2 and "ran" in late.stdout and "Traceback" not in late.stderr
+    assert f"coc: error: {unwritable}: cannot be written: " in late.stderr
+
+
+def test_recording_through_a_symlink_writes_its_target_and_keeps_the_link(scripted_openai, tmp_path: Path) -> None:
+    program = tmp_path / "fruit.coc.py"
+    program.write_text(PROGRAM)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    target = shared / "answers.json"
+    target.write_text(json.dumps({"coc_answers": 1, "answers": []}))
+    link = tmp_path / "recorded.json"
+    link.symlink_to(target)
+    scripted_openai.script(fruit_answers)
+    result = coc(str(program), "--no-cache", "--record", str(link), env=scripted_openai.env())
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and len(json.loads(target.read_text())["answers"]) == 4
