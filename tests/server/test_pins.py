@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -118,3 +120,44 @@ async def test_a_broken_answers_file_is_named_and_left_alone(client, tmp_path):
     with pytest.raises(JsonRpcException, match=r"p\.coc\.answers\.json:1: not JSON"):
         await execute(client, "coc.pinAnswer", uri, 1, 10)
     assert answers.read_text() == "{broken"
+
+
+async def test_a_pipe_where_the_answers_file_should_be_is_named_and_never_waited_on(client, tmp_path):
+    uri = open_document(client, tmp_path / "p.coc.py", PROGRAM)
+    await run(client, uri)
+    answers = tmp_path / "p.coc.answers.json"
+    os.mkfifo(answers)
+    try:
+        with pytest.raises(JsonRpcException, match=r"p\.coc\.answers\.json: not a regular file .* nothing was written"):
+            await asyncio.wait_for(execute(client, "coc.pinAnswer", uri, 1, 10), 15)
+        finished = await run(client, uri)  # `coc run` reads the pins beside the program
+        assert field(finished, "status") == "crashed" and f"{answers}: not a regular file" in field(finished, "error")
+    finally:
+        try:
+            os.close(os.open(answers, os.O_WRONLY | os.O_NONBLOCK))  # a reader still waiting gets EOF
+        except OSError:  # no reader (ENXIO): nothing waits on it
+            pass
+
+
+async def test_pinning_through_a_symlink_writes_its_target_and_keeps_the_link(client, tmp_path):
+    uri = open_document(client, tmp_path / "p.coc.py", PROGRAM)
+    await run(client, uri)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    target = shared / "answers.json"
+    target.write_text(json.dumps({"coc_answers": 1, "answers": []}))
+    link = tmp_path / "p.coc.answers.json"
+    link.symlink_to(target)
+    await execute(client, "coc.editEmulatedValue", uri, 1, 10, "False")
+    assert link.is_symlink() and [e["value"] for e in pins(target)] == ["False"]
+
+
+async def test_positions_out_of_range_are_invalid_params_not_internal_errors(client, tmp_path):
+    uri = open_document(client, tmp_path / "p.coc.py", PROGRAM)
+    await run(client, uri)
+    for command, extra in [("coc.pinAnswer", ()), ("coc.editEmulatedValue", ("False",)), ("coc.unpinAnswer", ())]:
+        for line, character in [(-1, 10), (1, -3), (2**40, 0)]:
+            with pytest.raises(JsonRpcException, match=r"expected \[uri, line, character\]") as caught:
+                await execute(client, command, uri, line, character, *extra)
+            assert caught.value.code == -32602
+    assert not (tmp_path / "p.coc.answers.json").exists()
