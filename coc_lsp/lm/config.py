@@ -29,8 +29,12 @@ if TYPE_CHECKING:
     from coc_lsp.lm.recorded import RecordedAnswers
 
 DEFAULT_TIMEOUT_S = 60.0
+# A day: longer waits mean "forever", which threads cannot wait (inf raises OverflowError).
+MAX_TIMEOUT_S = 86_400.0
 # Requests one endpoint is sent at once (a loop's semantic calls are fetched ahead this many).
 DEFAULT_MAX_IN_FLIGHT = 8
+# One thread each is started for a run: a typo of 100000 must not start 100000 threads.
+MAX_IN_FLIGHT_LIMIT = 256
 FILE_KEYS = (
     "backend",
     "model",
@@ -163,17 +167,20 @@ def _validated(key: str, value: Any, source: str) -> Any:
                 number = float(value)
             except ValueError:
                 number = None
-        if isinstance(number, bool) or not isinstance(number, (int, float)) or not number > 0:
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 < number <= MAX_TIMEOUT_S:
             raise ConfigError(
-                f"timeout must be a positive number of seconds, not {safe_repr(value, 60)}{where}."
+                f"timeout must be a positive number of seconds, at most {MAX_TIMEOUT_S:g},"
+                f" not {safe_repr(value, 60)}{where}."
             )
         return float(number)
     if key == "max_in_flight":
         number = value
         if isinstance(value, str) and value.strip().isdigit():
             number = int(value)
-        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-            raise ConfigError(f"max_in_flight must be a whole number of at least 1, not {safe_repr(value, 60)}{where}.")
+        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_IN_FLIGHT_LIMIT:
+            raise ConfigError(
+                f"max_in_flight must be a whole number from 1 to {MAX_IN_FLIGHT_LIMIT}, not {safe_repr(value, 60)}{where}."
+            )
         return number
     if key == "no_cache":
         if not isinstance(value, bool):

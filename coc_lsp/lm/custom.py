@@ -15,6 +15,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
+from coc_lsp.lm.config import MAX_IN_FLIGHT_LIMIT
 from coc_lsp.lm.errors import BackendError
 from coc_lsp.lm.reprs import safe_repr
 from coc_lsp.lm.request import Answer, Completion, EmulationRequest, Emulator, Messages
@@ -41,7 +42,7 @@ class CustomBackend:
         # Unless it says otherwise, a custom backend may read the whole program: key on it.
         self.uses_program: bool = True if uses_program is None else uses_program
         # More than 1: the executor may ask it from that many threads at once (a loop's calls).
-        self.max_in_flight: int = _optional(emulator, "max_in_flight", _positive_int, "an int of at least 1", name) or 1
+        self.max_in_flight: int = _optional(emulator, "max_in_flight", _in_flight, f"an int from 1 to {MAX_IN_FLIGHT_LIMIT}", name) or 1
 
     def __repr__(self) -> str:
         return f"CustomBackend({safe_repr(self._emulator, 80)}, {self._name!r})"
@@ -103,8 +104,8 @@ def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _positive_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+def _in_flight(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_IN_FLIGHT_LIMIT
 
 
 def _is_bool(value: Any) -> bool:

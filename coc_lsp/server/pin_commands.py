@@ -105,11 +105,13 @@ def remove(controller: Controller, uri: str, line: int, character: int) -> dict[
 
 
 def _site(controller: Controller, uri: str, line: Any, character: Any) -> tuple[Any, RunResults, list[Emulation]]:
-    if not isinstance(line, int) or not isinstance(character, int):
-        raise JsonRpcInvalidParams("expected [uri, line, character] (0-based, as LSP positions)")
+    try:
+        at = lsp.Position(line, character)  # checks the types and the range (0 to 2**31 - 1)
+    except (TypeError, ValueError):
+        raise JsonRpcInvalidParams("expected [uri, line, character] (0-based, as LSP positions)") from None
     results = controller.results(uri)
     lines = controller.lines(uri)
-    group = emulations_at(lines, results, lsp.Position(line, character)) if results is not None else []
+    group = emulations_at(lines, results, at) if results is not None else []
     if results is None or not group or group[0].trigger == "python":
         raise JsonRpcInvalidParams(f"{uri}:{line + 1}: no emulated answer here; run the program first.")
     return controller.document_path(uri), results, group

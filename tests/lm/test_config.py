@@ -72,11 +72,15 @@ def test_config_files_beat_environment_and_cli_beats_all(project, tmp_path) -> N
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
-        ("timeout = 'soon'", "timeout must be a positive number of seconds, not 'soon' (from "),
-        ("timeout = -1", "timeout must be a positive number of seconds, not -1 (from "),
+        ("timeout = 'soon'", "timeout must be a positive number of seconds, at most 86400, not 'soon' (from "),
+        ("timeout = -1", "timeout must be a positive number of seconds, at most 86400, not -1 (from "),
+        ("timeout = inf", "timeout must be a positive number of seconds, at most 86400, not inf (from "),
+        ("timeout = nan", "timeout must be a positive number of seconds, at most 86400, not nan (from "),
         ("no_cache = 'yes'", "no_cache must be true or false, not 'yes' (from "),
-        ("max_in_flight = 0", "max_in_flight must be a whole number of at least 1, not 0 (from "),
-        ("max_in_flight = 2.5", "max_in_flight must be a whole number of at least 1, not 2.5 (from "),
+        ("max_in_flight = 0", "max_in_flight must be a whole number from 1 to 256, not 0 (from "),
+        ("max_in_flight = 2.5", "max_in_flight must be a whole number from 1 to 256, not 2.5 (from "),
+        # one thread each: a typo must not start a hundred thousand threads
+        ("max_in_flight = 100000", "max_in_flight must be a whole number from 1 to 256, not 100000 (from "),
         (
             "base_url = 'localhost:8000'",
             "base_url must start with http:// or https://, not 'localhost:8000' (from ",

@@ -81,8 +81,9 @@ def test_optional_members_are_read_once_when_loaded(module_dir) -> None:
         ("identity = 42", "identity must be a non-empty str, not 42."),
         ("description = ''", "description must be a non-empty str, not ''."),
         ("uses_program = 'no'", "uses_program must be True or False, not 'no'."),
-        ("max_in_flight = 0", "max_in_flight must be an int of at least 1, not 0."),
-        ("max_in_flight = True", "max_in_flight must be an int of at least 1, not True."),
+        ("max_in_flight = 0", "max_in_flight must be an int from 1 to 256, not 0."),
+        ("max_in_flight = True", "max_in_flight must be an int from 1 to 256, not True."),
+        ("max_in_flight = 10**9", "max_in_flight must be an int from 1 to 256, not 1000000000."),  # a thread each
         ("answer = 'text'", "answer must be a method answer(request), not 'text'."),
         ("@property\n    def identity(self):\n        raise KeyError('k')", "reading identity failed: KeyError: 'k'"),
     ],
