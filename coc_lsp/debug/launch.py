@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coc_lsp.program.parse import tolerant_parse
+from coc_lsp.program.parse import read_program, tolerant_parse
 from coc_lsp.runtime.executor import MODES
 from coc_lsp.runtime.trace import default_trace_path
 
@@ -178,9 +178,11 @@ def _program(arguments: dict[str, Any]) -> Path:
     if not path.name.endswith(".py"):
         raise LaunchError(f"{path}: not a hybrid program; expected a .coc.py (or .py) file.")
     try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise LaunchError(f"{path}: cannot be read: {error}.") from None
+        source = read_program(path)
+    except OSError as error:
+        raise LaunchError(f"{path}: cannot be read: {error.strerror or error}.") from None
+    except SyntaxError as error:  # not UTF-8, a NUL
+        raise LaunchError(f"{path}:{error.lineno}: cannot be run: {error.msg}.") from None
     try:
         tolerant_parse(source, str(path))
     except SyntaxError as error:

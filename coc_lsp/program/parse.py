@@ -17,9 +17,12 @@ does not start a string (`f'..'`, `rb'..'` do) is an apostrophe, never valid Pyt
 from __future__ import annotations
 
 import ast
+import codecs
 import keyword
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 PLACEHOLDER = "_coc_pseudo_"
@@ -238,8 +241,35 @@ def classify(line: str, lineno: int) -> tuple[PseudoLine, str] | None:
     return make("statement", text, "", "pass")
 
 
+def read_program(path: str | os.PathLike[str]) -> str:
+    """A program file's text as Python reads it: UTF-8, a byte order mark dropped, line breaks as
+    "\n". SyntaxError naming the line, as Python's own, for bytes that are not UTF-8 or a NUL."""
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        start = error.start + (3 if data.startswith(codecs.BOM_UTF8) else 0)
+        line = data[:start].decode("utf-8", "replace")
+        raise SyntaxError(
+            f"not UTF-8: byte {data[start:start + 1]!r} (a .coc.py file is read as UTF-8; save it so)",
+            (str(path), len(split_lines(line + "x")), len(split_lines(line + "x")[-1]), None),
+        ) from None
+    text = _LINE_BREAK.sub("\n", text)
+    _refuse_null_bytes(text, str(path))
+    return text
+
+
+def _refuse_null_bytes(source: str, filename: str) -> None:
+    """CPython 3.11's compile() raises ValueError, not SyntaxError, for a NUL: say where it is."""
+    index = source.find("\0")
+    if index >= 0:
+        before = split_lines(source[:index] + "x")
+        raise SyntaxError("source code cannot contain null bytes", (filename, len(before), len(before[-1]), None))
+
+
 def tolerant_parse(source: str, filename: str = "<program>") -> ParsedProgram:
     """Parse `source`, absorbing pseudo-code lines; raise the first real SyntaxError."""
+    _refuse_null_bytes(source, filename)
     try:
         return ParsedProgram(source, ast.parse(source, filename))
     except SyntaxError as error:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from coc_lsp.lm.reprs import safe_repr
+from coc_lsp.program.parse import read_program
 from coc_lsp.program.sites import HOOKS
 from coc_lsp.runtime.errors import EmulationError, StopRun
 from coc_lsp.runtime.hooks import Hooks
@@ -59,7 +60,11 @@ def run_file(path: str, options: RunOptions, trace: TraceWriter) -> End:
     """Run the program at `path`; its `end` event (also written to the trace) says how it went."""
     filename = str(Path(path).resolve())
     started = time.perf_counter()
-    source = Path(filename).read_text(encoding="utf-8")
+    unreadable: SyntaxError | None = None
+    try:
+        source = read_program(filename)
+    except SyntaxError as error:  # reported as the program's syntax error, with its line
+        source, unreadable = "", error
     session = EmulationSession(
         filename=filename,
         source=source,
@@ -87,6 +92,8 @@ def run_file(path: str, options: RunOptions, trace: TraceWriter) -> End:
     sys.argv = [filename, *options.args]
     sys.path.insert(0, str(Path(filename).parent))
     try:
+        if unreadable is not None:
+            raise unreadable
         code = compile_program(filename, source, options, session, namespace)
         if options.stop_line is not None:
             sys.settrace(_stop_at(filename, options.stop_line))

@@ -122,3 +122,12 @@ def test_adapter_exits_after_a_failed_launch(launch_arguments):
     dap.initialize()
     failed_launch(dap, launch_arguments("sarcasm.coc.py", program=str(Path("/nonexistent/x.coc.py"))))
     assert dap.close() == 0
+
+
+def test_a_nul_byte_or_bytes_not_utf8_name_their_line(dap, launch_arguments, tmp_path):
+    dap.initialize()
+    for content, cause in [(b"x = 1\ny = 2\x00\n", "null bytes"), (b"x = 1\ny = 'caf\xe9'\n", "not UTF-8")]:
+        program = tmp_path / "odd.coc.py"
+        program.write_bytes(content)
+        message = failed_launch(dap, launch_arguments("sarcasm.coc.py", program=str(program)))
+        assert f"{program}:2" in message and cause in message and "unexpectedly" not in message

@@ -59,3 +59,12 @@ async def test_a_module_that_is_not_installed_is_said_on_its_import(client, tmp_
     found = [d for d in await diagnostics_for(client, uri) if d.code == "missing-module"]
     assert [(d.range.start.line, d.severity) for d in found] == [(2, lsp.DiagnosticSeverity.Information)]
     assert "`no_such_package_xyz` is not installed here" in found[0].message
+
+
+async def test_a_nul_byte_is_a_syntax_error_on_its_line_and_the_rest_still_analysed(client, tmp_path):
+    text = "x = 1\ny = 2\x00\nz = summarize(x)\n"  # CPython 3.11's parser raises ValueError for it
+    uri = open_document(client, tmp_path / "nul.coc.py", text)
+    await wait_for(lambda: any(d.code == "semantic-call" for d in client.diagnostics.get(uri, [])), 10)
+    errors = [d for d in client.diagnostics[uri] if d.severity == lsp.DiagnosticSeverity.Error]
+    assert [(d.code, d.range.start.line) for d in errors] == [("syntax-error", 1)]
+    assert "null bytes" in errors[0].message
