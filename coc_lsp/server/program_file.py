@@ -74,8 +74,9 @@ def copy_options(document: Path, source: str) -> list[str] | None:
     """None when `document`'s file holds `source` (the file itself runs); else the options a copy
     needs, its folder's settings. Reads the file, and for a copy the folder's settings (ConfigError)."""
     try:
-        if document.read_text(encoding="utf-8") == source:
-            return None
+        with open(document, encoding="utf-8", newline="") as stream:  # "\r\n" kept, as the buffer keeps it
+            if stream.read() == source:
+                return None
     except (OSError, UnicodeDecodeError):
         pass
     return folder_options(load_config(document))

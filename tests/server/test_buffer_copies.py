@@ -49,6 +49,16 @@ async def test_messages_name_the_document_not_the_copy(client, tmp_path):
     assert f"{path}:2" in field(result, "error") and "coc-lsp-buffer" not in field(result, "error")
 
 
+@pytest.mark.parametrize("line_break", ["\r\n", "\r"])
+async def test_a_saved_file_with_other_line_breaks_runs_itself_not_a_copy(client, tmp_path, line_break):
+    (tmp_path / "data.txt").write_text("beside")
+    text = line_break.join(["from pathlib import Path", "answer = Path(__file__).with_name('data.txt').read_text()", ""])
+    uri = open_document(client, tmp_path / "s.coc.py", text)  # saved: the file holds this very text
+    result = await run(client, uri)
+    assert field(result, "status") == "ok", field(result, "error")
+    assert field(result, "answer") == "'beside'"
+
+
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM", "end of input"])
 async def test_the_copy_goes_when_the_server_dies(tmp_path, how):
     async with own_server() as (client, process):
