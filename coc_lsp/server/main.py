@@ -142,12 +142,19 @@ def run(ls: CocLanguageServer, uri: str) -> dict[str, Any]:
 
 @server.command(actions.RUN_TO_LINE)
 def run_to_line(ls: CocLanguageServer, uri: str, line: int) -> dict[str, Any]:
-    return ls.controller.start_run(uri, stop_line=line + 1, request_id=ls.protocol.msg_id)
+    return ls.controller.start_run(uri, stop_line=_program_line(line), request_id=ls.protocol.msg_id)
 
 
 @server.command(actions.REEMULATE_LINE)
 def reemulate_line(ls: CocLanguageServer, uri: str, line: int) -> dict[str, Any]:
-    return ls.controller.start_run(uri, refresh_line=line + 1, request_id=ls.protocol.msg_id)
+    return ls.controller.start_run(uri, refresh_line=_program_line(line), request_id=ls.protocol.msg_id)
+
+
+def _program_line(line: int) -> int:
+    """The 1-based line of a command's 0-based `line` (a negative one would stop nowhere)."""
+    if line < 0:
+        raise JsonRpcInvalidParams(f"expected [uri, line] with a 0-based line, not {line}.")
+    return line + 1
 
 
 @server.command(actions.SOLVE)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
 
 from tests.server.helpers import SARCASM, diagnostics_for, field, hints, open_document, run, wait_for
 
@@ -74,6 +76,15 @@ async def test_run_to_line_stops_there(client, tmp_path):
     result = await run(client, uri, "coc.runToLine", 2)  # 0-based: stops before the pseudo line
     assert field(result, "status") == "ok" and field(result, "emulated") == 1
     assert [h.position.line for h in await hints(client, uri)] == [1]
+
+
+async def test_a_negative_line_is_invalid_params_not_a_run_of_everything(client, tmp_path):
+    uri = open_document(client, tmp_path / "s.coc.py", SARCASM)
+    for command in ("coc.runToLine", "coc.reemulateLine"):
+        with pytest.raises(JsonRpcException, match=r"a 0-based line, not -5") as caught:
+            await run(client, uri, command, -5)
+        assert caught.value.code == -32602
+    assert client.finished == []  # nothing ran
 
 
 async def test_reemulate_line_and_clear_results(client, tmp_path):
