@@ -72,7 +72,10 @@ def run_command(args: argparse.Namespace) -> int:
             return lmulator, description
         return make_lmulator(config, answers=answers or None, record=record)
 
-    trace_stream, program_stdout = _open_trace(args.trace)
+    try:
+        trace_stream, program_stdout = _open_trace(args.trace)
+    except OSError as error:
+        return fail(f"{args.trace}: the trace cannot be written: {error.strerror or error}")
     options = RunOptions(
         mode=mode,
         args=program_args,

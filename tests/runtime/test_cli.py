@@ -182,6 +182,10 @@ def test_bad_usage_exits_2(tmp_path: Path) -> None:
     program = tmp_path / "p.coc.py"
     program.write_text("x = 1\n")
     assert coc(str(program), "--mode", "dream").returncode == 2
+    for trace in (tmp_path, tmp_path / "no-such-folder" / "t.jsonl"):  # a folder; a file in no folder
+        result = coc(str(program), "--trace", str(trace))
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert f"coc: error: {trace}: the trace cannot be written: " in result.stderr
 
 
 def test_custom_backend_and_trace_on_stdout(tmp_path: Path) -> None:
