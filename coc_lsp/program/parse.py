@@ -36,6 +36,7 @@ _FOR = re.compile(r"for\s+(?P<target>.+?)\s+in\s+(?P<expr>.+?)\s*:$")
 _RETURN = re.compile(r"return\s+(?P<expr>.+)$")
 _ASSIGN = re.compile(r"(?P<target>[^=]+?)\s*=(?!=)\s*(?P<expr>.+)$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_UNPARSABLE = re.compile("[\0\ud800-\udfff]")
 _LINES_KEEPENDS = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _STRING_PREFIXES = frozenset({"r", "u", "f", "b", "br", "rb", "fr", "rf"})
 _OPENERS, _CLOSERS = "([{", ")]}"
@@ -255,21 +256,25 @@ def read_program(path: str | os.PathLike[str]) -> str:
             (str(path), len(split_lines(line + "x")), len(split_lines(line + "x")[-1]), None),
         ) from None
     text = _LINE_BREAK.sub("\n", text)
-    _refuse_null_bytes(text, str(path))
+    _refuse_unparsable(text, str(path))
     return text
 
 
-def _refuse_null_bytes(source: str, filename: str) -> None:
-    """CPython 3.11's compile() raises ValueError, not SyntaxError, for a NUL: say where it is."""
-    index = source.find("\0")
-    if index >= 0:
-        before = split_lines(source[:index] + "x")
-        raise SyntaxError("source code cannot contain null bytes", (filename, len(before), len(before[-1]), None))
+def _refuse_unparsable(source: str, filename: str) -> None:
+    """SyntaxError at the first NUL or lone surrogate (text an editor sent may hold one), which
+    CPython's parser refuses without a line (a NUL) or with a UnicodeEncodeError (a surrogate)."""
+    found = _UNPARSABLE.search(source)
+    if found is None:
+        return
+    before = split_lines(source[: found.start()] + "x")
+    character = found.group()
+    message = "source code cannot contain null bytes" if character == "\0" else f"a lone surrogate U+{ord(character):04X} is not text"
+    raise SyntaxError(message, (filename, len(before), len(before[-1]), None))
 
 
 def tolerant_parse(source: str, filename: str = "<program>") -> ParsedProgram:
     """Parse `source`, absorbing pseudo-code lines; raise the first real SyntaxError."""
-    _refuse_null_bytes(source, filename)
+    _refuse_unparsable(source, filename)
     try:
         return ParsedProgram(source, ast.parse(source, filename))
     except SyntaxError as error:

@@ -20,7 +20,7 @@ def char_to_utf16(line_text: str, col: int) -> int:
     col = max(0, min(col, len(line_text)))
     if line_text.isascii():
         return col
-    return len(line_text[:col].encode("utf-16-le")) // 2
+    return len(line_text[:col].encode("utf-16-le", errors="surrogatepass")) // 2
 
 
 def utf16_to_char(line_text: str, utf16_col: int) -> int:

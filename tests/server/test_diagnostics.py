@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from lsprotocol import types as lsp
 
 from tests.server.helpers import SARCASM, diagnostics_for, open_document, wait_for
@@ -61,10 +62,14 @@ async def test_a_module_that_is_not_installed_is_said_on_its_import(client, tmp_
     assert "`no_such_package_xyz` is not installed here" in found[0].message
 
 
-async def test_a_nul_byte_is_a_syntax_error_on_its_line_and_the_rest_still_analysed(client, tmp_path):
-    text = "x = 1\ny = 2\x00\nz = summarize(x)\n"  # CPython 3.11's parser raises ValueError for it
-    uri = open_document(client, tmp_path / "nul.coc.py", text)
+@pytest.mark.parametrize(
+    ("odd", "message"), [("\x00", "null bytes"), ("'\ud800'", "lone surrogate U+D800")], ids=["nul", "lone surrogate"]
+)
+async def test_a_character_python_cannot_parse_is_a_syntax_error_on_its_line(client, tmp_path, odd, message):
+    # CPython's parser refuses both without a line: no SyntaxError line (NUL), a UnicodeEncodeError
+    text = f"x = 1\ny = {odd}\nz = summarize(x)\n"
+    uri = open_document(client, tmp_path / "odd.coc.py", text, save=False)
     await wait_for(lambda: any(d.code == "semantic-call" for d in client.diagnostics.get(uri, [])), 10)
     errors = [d for d in client.diagnostics[uri] if d.severity == lsp.DiagnosticSeverity.Error]
     assert [(d.code, d.range.start.line) for d in errors] == [("syntax-error", 1)]
-    assert "null bytes" in errors[0].message
+    assert message in errors[0].message
