@@ -128,8 +128,12 @@ def _config_tables(program_dir: Path) -> list[tuple[Path, dict[str, Any]]]:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as file:
-            return _toml().load(file)
+        data = path.read_bytes()
+        return _toml().loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:  # TOML is UTF-8
+        line = data[: error.start].count(b"\n") + 1
+        bad = data[error.start : error.start + 1]
+        raise ConfigError(f"Cannot read {path}: not UTF-8, byte {bad!r} (at line {line}).") from None
     except _toml().TOMLDecodeError as error:
         raise ConfigError(f"Cannot read {path}: {error}.") from None
     except OSError as error:

@@ -97,6 +97,14 @@ def test_bad_values_are_config_errors(tmp_path, toml, message) -> None:
     assert str(tmp_path / "coc.toml") in str(caught.value)
 
 
+@pytest.mark.parametrize("name", ["coc.toml", "pyproject.toml"])
+def test_a_config_file_that_is_not_utf8_is_a_config_error_naming_the_line(tmp_path, name) -> None:
+    (tmp_path / name).write_bytes(b'[tool.coc]\nmodel = "m"\nbase_url = "caf\xe9"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "p.coc.py", {}, {})
+    assert str(caught.value) == f"Cannot read {tmp_path / name}: not UTF-8, byte b'\\xe9' (at line 3)."
+
+
 def test_max_in_flight_reaches_the_endpoint_backend(tmp_path) -> None:
     from coc_lsp.lm.config import choose_backend
 
