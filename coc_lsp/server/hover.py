@@ -6,6 +6,7 @@ markdown out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from lsprotocol import types as lsp
@@ -15,6 +16,9 @@ from coc_lsp.server import positions
 from coc_lsp.server.diagnostics import emulation_range, trigger_text
 from coc_lsp.server.pins import UNPINNED_ORIGIN, is_pinned
 from coc_lsp.server.results import RunResults
+
+_BACKTICKS = re.compile("`+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 SHOWN_RUNS = 5
 
@@ -71,7 +75,12 @@ class _Markdown:
         return f"**{text}**"
 
     def code(self, text: str) -> str:
-        return f"{self.quote}{text}{self.quote}"
+        """`text` as a CommonMark code span, which nothing in it can end: values come from the LM
+        and the program's data, and a link or an image in them must show as text."""
+        text = _LINE_BREAK.sub(" ", text)  # a blank line would end the span's paragraph
+        fence = "`" * (max(map(len, _BACKTICKS.findall(text)), default=0) + 1)
+        pad = " " if text[:1] == "`" or text[-1:] == "`" or (text[:1] == text[-1:] == " " and text.strip()) else ""
+        return f"{fence}{pad}{text}{pad}{fence}"
 
     def block(self, text: str) -> str:
         return "```\n" + text.replace("```", "'''") + "\n```"
@@ -82,6 +91,9 @@ class _Markdown:
 
 class _Plain(_Markdown):
     quote = ""
+
+    def code(self, text: str) -> str:
+        return text
 
     def bold(self, text: str) -> str:
         return text

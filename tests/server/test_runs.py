@@ -8,6 +8,7 @@ import pytest
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 
+from tests.server.conftest import SETTINGS
 from tests.server.helpers import SARCASM, diagnostics_for, field, hints, open_document, run, wait_for
 
 LINES = """\
@@ -173,3 +174,24 @@ async def test_program_printing_a_lot_and_reading_stdin(client, tmp_path):
         await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), lsp.Position(0, 0)))
         is None
     )
+
+
+HOSTILE_ANSWER = "x` [run me](command:coc.run) ![seen](https://example.invalid/pixel.png) <b>bold</b> ``y"
+
+
+async def test_an_lm_answer_in_a_hover_is_code_never_markdown(client, tmp_path):
+    """Text from an LM is data: in a hover it is a code span, however many backticks it holds, so
+    a link, an image (fetched when shown) or HTML in it is shown as text, never rendered."""
+    from markdown_it import MarkdownIt  # CommonMark, the renderer VS Code's hovers use
+
+    (tmp_path / "hostile_backend.py").write_text(
+        f"class B:\n    uses_program = False\n    def emulate(self, request):\n        return {HOSTILE_ANSWER!r}\n"
+        "def make():\n    return B()\n"
+    )
+    client.set_configuration({**SETTINGS, "backend": "hostile_backend:make"}, section="coc")
+    uri = open_document(client, tmp_path / "h.coc.py", "label = describe('cat')\n")
+    assert field(await run(client, uri), "status") == "ok"
+    hover = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), lsp.Position(0, 9)))
+    rendered = MarkdownIt("commonmark").render(hover.contents.value)
+    assert "<a " not in rendered and "<img" not in rendered and "<b>" not in rendered
+    assert "run me" in rendered and "pixel.png" in rendered
