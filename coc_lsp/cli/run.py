@@ -44,13 +44,21 @@ def run_command(args: argparse.Namespace) -> int:
         _wait_for(Path(args.start_when))
     if not path.is_file():
         return fail(f"{args.file}: no such file")
+    from coc_lsp.lm.recorded import answers_path
+
+    for option, output, inputs in (
+        ("--trace", args.trace, [path, answers_path(path), *map(Path, args.answers)]),
+        ("--record", args.record, [path]),  # over an --answers file: recorded again, on purpose
+    ):
+        if output not in (None, "-") and (kept := _same_file(Path(output), inputs)) is not None:
+            return fail(f"{option} {output}: that is {kept}, which writing it would destroy")
     program_args = args.args
     config = config_for(path, args, mode=args.mode)
     mode = args.mode or config.mode or "interweave"
     if mode not in MODES:
         return fail(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     from coc_lsp.lm.errors import ConfigError
-    from coc_lsp.lm.recorded import RecordedAnswers, answers_path
+    from coc_lsp.lm.recorded import RecordedAnswers
 
     try:
         answers = RecordedAnswers()
@@ -109,6 +117,12 @@ def run_command(args: argparse.Namespace) -> int:
     if unsaved is not None:
         return 2
     return end.exit_code if end.exit_code is not None else 1
+
+
+def _same_file(output: Path, inputs: list[Path]) -> Path | None:
+    """The input that `output` names too (through links, `..`), if any."""
+    target = output.resolve()
+    return next((kept for kept in inputs if kept.resolve() == target), None)
 
 
 def _warm_up(path: Path, args: argparse.Namespace) -> tuple[Any, Any] | None:

@@ -188,6 +188,23 @@ def test_bad_usage_exits_2(tmp_path: Path) -> None:
         assert f"coc: error: {trace}: the trace cannot be written: " in result.stderr
 
 
+def test_an_output_naming_an_input_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    program = tmp_path / "p.coc.py"
+    program.write_text("print('ran')\n")
+    pins = tmp_path / "p.coc.answers.json"
+    pins.write_text(json.dumps({"coc_answers": 1, "answers": []}))
+    for option, output, named in [
+        ("--trace", program, program),  # it was truncated before it was read: an empty run, exit 0
+        ("--trace", pins, pins),
+        ("--record", tmp_path / "sub" / ".." / "p.coc.py", program),
+    ]:
+        (tmp_path / "sub").mkdir(exist_ok=True)
+        result = coc(str(program), option, str(output))
+        assert result.returncode == 2 and f"that is {named}, which writing it would destroy" in result.stderr
+        assert "ran" not in result.stdout
+    assert program.read_text() == "print('ran')\n" and json.loads(pins.read_text())["answers"] == []
+
+
 def test_custom_backend_and_trace_on_stdout(tmp_path: Path) -> None:
     (tmp_path / "my_backend.py").write_text(
         "class Backend:\n"
