@@ -4,6 +4,8 @@
   params do not fit its method (a hover with garbage params) is answered -32602 InvalidParams
   instead of being dropped with a log line, and a message that is not JSON-RPC is answered
   -32600 when it carries an id. `reply_error()` is what transport.py uses for framing errors.
+- A request a handler refuses with InvalidParams (bad input; the message says why) is answered
+  without the traceback pygls logs for every failed request.
 - `shutdown` cancels the requests still pending while iterating over a copy of them: cancelling
   one runs the callback that removes it from the dict pygls iterates ("dictionary changed size
   during iteration", -32603).
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Generator
+from concurrent.futures import Future
 from typing import Any
 
 from cattrs import transform_error
@@ -67,6 +70,17 @@ class CocProtocol(LanguageServerProtocol):
 
     def reply_error(self, msg_id: MsgId | None, error: JsonRpcException) -> None:
         self._send_response(msg_id, error=error.to_response_error())  # type: ignore[arg-type]
+
+    def _send_handler_result(self, future: Future[Any], *, msg_id: MsgId) -> None:
+        """A handler's InvalidParams (bad input, its message says why) is answered without the
+        traceback pygls logs for every failed request: the log keeps those for the server's bugs."""
+        refused = None if future.cancelled() else future.exception()
+        if isinstance(refused, JsonRpcInvalidParams):
+            self._request_futures.pop(msg_id, None)
+            log.info("refused request %s: %s", msg_id, refused)
+            self.reply_error(msg_id, refused)
+            return
+        super()._send_handler_result(future, msg_id=msg_id)
 
     def _handle_cancel_notification(self, msg_id: MsgId) -> None:
         super()._handle_cancel_notification(msg_id)

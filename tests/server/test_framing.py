@@ -176,3 +176,18 @@ async def test_tcp_connections_get_the_same_replies():
         assert (await client.reply(18))["error"]["code"] == -32602
         assert (await client.reply(19))["error"]["code"] == -32700
         assert (await client.reply(20))["result"] is None
+
+
+async def test_refused_commands_leave_no_traceback_in_the_log():
+    """Bad input is answered InvalidParams saying why; it is no bug of the server, so its log gets
+    no traceback (pygls logs one for every refused request)."""
+    async with raw_server() as client:
+        document = "file:///nowhere/a.coc.py"
+        client.send(request(1, "workspace/executeCommand", {"command": "coc.run", "arguments": [document]}))
+        client.send(request(2, "workspace/executeCommand", {"command": "coc.pinAnswer", "arguments": [document, -1, 0]}))
+        client.send(request(3, "workspace/executeCommand", {"command": "coc.solve", "arguments": [5]}))
+        for msg_id in (1, 2, 3):
+            assert (await client.reply(msg_id))["error"]["code"] == -32602
+        client.send(request(4, "textDocument/hover", HOVER))
+        assert (await client.reply(4))["result"] is None
+        assert "Traceback" not in client.stderr.decode(errors="replace")
