@@ -74,9 +74,10 @@ def copy_options(document: Path, source: str) -> list[str] | None:
     """None when `document`'s file holds `source` (the file itself runs); else the options a copy
     needs, its folder's settings. Reads the file, and for a copy the folder's settings (ConfigError)."""
     try:
-        with open(document, encoding="utf-8", newline="") as stream:  # "\r\n" kept, as the buffer keeps it
-            if stream.read() == source:
-                return None
+        if document.is_file():  # opening a pipe would wait for a writer, and the server with it
+            with open(document, encoding="utf-8", newline="") as stream:  # "\r\n" kept, as the buffer keeps it
+                if stream.read() == source:
+                    return None
     except (OSError, UnicodeDecodeError):
         pass
     return folder_options(load_config(document))

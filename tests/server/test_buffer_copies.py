@@ -59,6 +59,20 @@ async def test_a_saved_file_with_other_line_breaks_runs_itself_not_a_copy(client
     assert field(result, "answer") == "'beside'"
 
 
+async def test_a_pipe_at_the_documents_path_is_never_read(client, tmp_path):
+    path = tmp_path / "p.coc.py"
+    os.mkfifo(path)
+    try:
+        uri = open_document(client, path, "answer = 6 * 7\n", save=False)
+        result = await asyncio.wait_for(run(client, uri), 30)  # the buffer runs, as a copy
+        assert field(result, "status") == "ok" and field(result, "answer") == "42"
+    finally:
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))  # a reader still waiting gets EOF
+        except OSError:  # no reader (ENXIO): nothing waits on it
+            pass
+
+
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM", "end of input"])
 async def test_the_copy_goes_when_the_server_dies(tmp_path, how):
     async with own_server() as (client, process):
