@@ -13,9 +13,12 @@ the deadline at most. At the deadline the caller closes that worker's client, wh
 read fail at the next byte (or its read timeout, set to the time that was left), so abandoned
 workers end soon after and never pile up; the next attempt gets a new client.
 
-The API key lives in a `Secret` that never shows itself. Everything the endpoint sends (answer
-text, refusals, error bodies, headers, the client's exception messages) enters the backend through
-`_received`, which scrubs the key out before anything is truncated, raised, traced or cached.
+The API key lives in a `Secret` that never shows itself, and so does the base URL when it carries
+credentials (`https://user:KEY@host/v1`, `?api-key=KEY`): `base_url` is the URL with those masked,
+which is what summaries, traces, cache identities and errors show. Everything the endpoint sends
+(answer text, refusals, error bodies, headers, the client's exception messages) enters the backend
+through `_received`, which scrubs the key and those credentials out before anything is truncated,
+raised, traced or cached.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from coc_lsp.lm.errors import AnswerError, EndpointError
 from coc_lsp.lm.prompts import answer_schema, messages
 from coc_lsp.lm.reprs import truncate
 from coc_lsp.lm.request import Answer, Completion, EmulationRequest, Messages
-from coc_lsp.lm.secret import Secret
+from coc_lsp.lm.secret import Secret, split_url
 
 if TYPE_CHECKING:  # imported on the first answer, not with this module
     import openai
@@ -119,10 +122,13 @@ class OpenAIBackend:
         self.model = model
         # Requests sent at once from the executor's threads (clients are per thread).
         self.max_in_flight = max(1, int(max_in_flight))
-        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.base_url, url_secrets = split_url(url)  # shown everywhere; the client alone gets `url`
+        self._url = Secret(url)
         self.timeout = float(timeout)
         self.max_retries = max(0, int(max_retries))
         self._api_key = Secret(api_key or "")
+        self._secrets = [self._api_key, *map(Secret, url_secrets)]
         self._clients = _Clients()
         self._tls: ssl.SSLContext | None = None
         self._tls_lock = threading.Lock()
@@ -289,8 +295,12 @@ class OpenAIBackend:
         )
 
     def _received(self, value: object) -> str:
-        """The one door for text from the endpoint: as a str, with the API key scrubbed out."""
-        return self._api_key.scrub(str(value))
+        """The one door for text from the endpoint: as a str, with the API key (and any credentials
+        in the base URL) scrubbed out."""
+        text = str(value)
+        for secret in self._secrets:
+            text = secret.scrub(text)
+        return text
 
     def prepare(self) -> None:
         """Import the client library and make this thread's client now, not at the first request
@@ -306,7 +316,7 @@ class OpenAIBackend:
                 if self._tls is None:
                     self._tls = _tls_context()
             client = self._clients.client = openai.OpenAI(
-                base_url=self.base_url,
+                base_url=self._url.reveal(),
                 api_key=self._api_key.reveal() or NO_KEY,
                 timeout=self.timeout,
                 max_retries=0,  # retried here, with our bounds and one clear error at the end

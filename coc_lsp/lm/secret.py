@@ -9,6 +9,8 @@ could leave a prefix that no longer matches the whole key.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 MIN_PREFIX = 8
 MASK = "***"
 
@@ -43,3 +45,21 @@ class Secret:
             pieces += [text[start:found], MASK]
             start = end
         return "".join(pieces) + text[start:]
+
+
+def split_url(url: str) -> tuple[str, list[str]]:
+    """`url` as it may be shown, and the secrets it carried: credentials in it
+    (`https://user:KEY@host`) and the values of its query (`?api-key=KEY`) are masked, since an
+    endpoint's URL is printed in summaries, traces, cache identities and error messages."""
+    parts = urlsplit(url)
+    secrets: list[str] = []
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, netloc = netloc.rsplit("@", 1)
+        secrets += [userinfo, userinfo.partition(":")[2]]  # a password, or a token alone
+        netloc = f"{MASK}@{netloc}"
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    secrets += [value for _, value in query if value]
+    shown_query = urlencode([(name, MASK if value else value) for name, value in query], safe="*")
+    shown = urlunsplit((parts.scheme, netloc, parts.path, shown_query, parts.fragment))
+    return shown, sorted({secret for secret in secrets if secret}, key=len, reverse=True)

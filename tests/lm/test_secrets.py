@@ -144,3 +144,28 @@ def test_a_short_key_is_masked_only_whole_and_no_key_masks_nothing() -> None:
     assert Secret("abc").scrub("abcd ab abc") == f"{MASK}d ab {MASK}"
     assert Secret("").scrub("anything") == "anything"
     assert repr(Secret(KEY)) == str(Secret(KEY)) == f"{Secret(KEY)}" == "<secret>"
+
+
+def test_credentials_in_the_base_url_reach_the_endpoint_and_nothing_else(scripted_openai, tmp_path) -> None:
+    """`https://user:KEY@host/v1`: the summary, the trace, the cache and an error that echoes the
+    key show the URL with its credentials masked."""
+    from tests.runtime.test_cli import coc
+
+    password = "PASSWORD-in-the-url-0123456789"
+    url = scripted_openai.base_url.replace("://", f"://me:{password}@")
+    program = tmp_path / "size.coc.py"
+    program.write_text("print(size_of('ant'))\n")
+    args = [str(program), "--model", "scripted", "--cache-dir", str(tmp_path / "cache"), "--trace", str(tmp_path / "t.jsonl")]
+    scripted_openai.queue('{"value": 3}')
+    ok = coc(*args, env={"OPENAI_BASE_URL": url}, cwd=tmp_path)
+    assert ok.returncode == 0 and ok.stdout.splitlines()[0] == "3", ok.stderr
+    assert scripted_openai.last.headers["authorization"].startswith("Basic ")  # the credentials were used
+    scripted_openai.fail(400, message=f"bad credentials {password}")
+    failed = coc(*args, "--no-cache", env={"OPENAI_BASE_URL": url}, cwd=tmp_path)
+    assert failed.returncode != 0 and "bad credentials ***" in failed.stderr
+    shown = scripted_openai.base_url.replace("://", "://***@")
+    assert f"backend: openai scripted at {shown}" in ok.stderr
+    for text in (ok.stdout, ok.stderr, failed.stdout, failed.stderr):
+        assert password[:MIN_PREFIX] not in text, text
+    for path in [tmp_path / "t.jsonl", *(tmp_path / "cache").iterdir()]:
+        assert password[:MIN_PREFIX].encode() not in path.read_bytes(), path
