@@ -20,6 +20,7 @@ import ast
 import errno
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,13 @@ class Entry:
         if self.line is not None:
             record["line"] = self.line
         return record
+
+
+def _new_file_mode() -> int:
+    """The mode open() gives a new file: 0666 less the process's umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def request_key(request: EmulationRequest) -> tuple[str, str, str]:
@@ -176,7 +184,9 @@ class RecordedAnswers:
             if path.is_dir():
                 raise IsADirectoryError(errno.EISDIR, "is a directory")
             path.parent.mkdir(parents=True, exist_ok=True)
+            mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else _new_file_mode()
             handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            os.chmod(temporary, mode)  # mkstemp's 0600 would replace the file's own mode
         except OSError as error:
             raise ConfigError(f"{self.path}: cannot be written: {error.strerror or error}.") from None
         try:

@@ -81,7 +81,7 @@ def edit_answer(program: Path, emulation: Emulation, text: str) -> tuple[Path, E
 
 
 def unpin(program: Path, group: Sequence[Emulation]) -> tuple[Path, int]:
-    """Remove the pins of the site's runs; the file (removed when no answer is left) and how
+    """Remove the pins of the site's runs; the file (removed when no answer is left, unless it is a symlink) and how
     many were removed."""
     path = answers_path(program)
     answers = _load(path)
@@ -90,7 +90,7 @@ def unpin(program: Path, group: Sequence[Emulation]) -> tuple[Path, int]:
         if len(emulation.answer_key) == 3:
             removed += answers.remove(_key(emulation))
     if removed:
-        if len(answers):
+        if len(answers) or path.is_symlink():  # a link someone made stays: its target is emptied
             _save(answers)
         else:
             try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -150,6 +151,25 @@ async def test_pinning_through_a_symlink_writes_its_target_and_keeps_the_link(cl
     link.symlink_to(target)
     await execute(client, "coc.editEmulatedValue", uri, 1, 10, "False")
     assert link.is_symlink() and [e["value"] for e in pins(target)] == ["False"]
+    await execute(client, "coc.unpinAnswer", uri, 1, 10)  # the last pin: the link stays, its target empties
+    assert link.is_symlink() and pins(target) == []
+
+
+async def test_pinning_keeps_the_answers_files_mode(client, tmp_path):
+    uri = open_document(client, tmp_path / "p.coc.py", PROGRAM)
+    await run(client, uri)
+    path = tmp_path / "p.coc.answers.json"
+    await execute(client, "coc.pinAnswer", uri, 1, 10)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~current_umask()  # as a new file would be
+    path.chmod(0o640)
+    await execute(client, "coc.editEmulatedValue", uri, 1, 10, "False")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 async def test_positions_out_of_range_are_invalid_params_not_internal_errors(client, tmp_path):
