@@ -27,6 +27,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from coc_lsp.lm.answers import NUMBER_WORDS
+
 FORMATS = {
     "boolean_expressions": "bool",
     "causal_judgement": "yes_no",
@@ -60,14 +62,7 @@ FORMATS = {
 _OPTION_LINE = re.compile(r"^\s*\(([A-Z])\)\s*(.*?)\s*$", re.MULTILINE)
 _LETTER_IN_PARENS = re.compile(r"\(([A-Z])\)")
 _BARE_LETTER = re.compile(r"^\(?([A-Z])(?:\)|\.|:|$)")
-_NUMBER_WORDS = {
-    word: value
-    for value, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
-        " seventeen eighteen nineteen twenty".split()
-    )
-}
-_INTEGER = re.compile(r"-?\d[\d,]*(?:\.\d+)?|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_INTEGER = re.compile(r"-?\d[\d,]*(?:\.\d+)?|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _KEYWORDS = {
     "bool": (re.compile(r"\b(true|false)\b", re.IGNORECASE), {"true": "True", "false": "False"}),
     "yes_no": (re.compile(r"\b(yes|no)\b", re.IGNORECASE), {"yes": "yes", "no": "no"}),
@@ -153,8 +148,8 @@ def _integer(text: str) -> str | None:
     if not found:
         return None
     last = found[-1].lower()
-    if last in _NUMBER_WORDS:
-        return str(_NUMBER_WORDS[last])
+    if last in NUMBER_WORDS:
+        return str(NUMBER_WORDS[last])
     number = float(last.replace(",", ""))
     return str(int(number)) if number.is_integer() else None
 

@@ -19,6 +19,14 @@ from coc_lsp.lm.errors import AnswerError
 from coc_lsp.lm.reprs import truncate
 
 MAX_ANSWER_CHARS = 100_000
+# Numbers an answer may spell out ("four legs"): read by the embedded backend and BBH scoring.
+NUMBER_WORDS = {
+    word: value
+    for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+        " fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
 _MAX_SPANS = 8
 # Text around an embedded literal must look like prose: no brackets, calls, assignments.
 _PROSE = re.compile(r"[^(){}\[\];=`\\]*")

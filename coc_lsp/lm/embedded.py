@@ -42,7 +42,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from coc_lsp.lm.answers import parse_answer
+from coc_lsp.lm.answers import NUMBER_WORDS, parse_answer
 from coc_lsp.lm.embedded_prompts import category_test, hinted_labels, null_question, question
 from coc_lsp.lm.errors import AnswerError, BackendError
 from coc_lsp.lm.llama_shim import LlamaShim
@@ -90,14 +90,7 @@ _models: dict[str, _Model] = {}
 _models_lock = threading.Lock()
 loads = 0  # models loaded by this process: the tests check that one path loads once
 
-_NUMBER_WORDS = {
-    word: value
-    for value, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
-        " fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-}
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 # "10 + 2 = 22": the model writes the sum right and adds it up wrong; Python adds it up.
 _WORKED_SUM = re.compile(r"(-?\d+(?:\.\d+)?(?:\s*[-+*/]\s*-?\d+(?:\.\d+)?)+)\s*=")
 _OPERATORS: dict[type, Any] = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
@@ -562,7 +555,7 @@ def _last_number(sentence: str) -> float | int | None:
     if not found:
         return None
     text = found[-1].lower()
-    if text in _NUMBER_WORDS:
-        return _NUMBER_WORDS[text]
+    if text in NUMBER_WORDS:
+        return NUMBER_WORDS[text]
     return float(text) if "." in text else int(text)
 

@@ -15,8 +15,9 @@ calls `coc.editEmulatedValue` back; other clients call `coc.editEmulatedValue` t
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
@@ -72,10 +73,8 @@ def current_value(emulation: Emulation) -> str:
 
 def pin(controller: Controller, uri: str, line: int, character: int) -> dict[str, Any]:
     path, results, group = _site(controller, uri, line, character)
-    try:
+    with _refused():
         file, pinned = pin_answers(path, group)
-    except PinError as error:
-        raise JsonRpcInvalidParams(str(error)) from None
     _replace(controller, uri, results, group, pinned)
     return {"file": str(file), "pinned": sum(is_pinned(e) for e in pinned)}
 
@@ -85,23 +84,28 @@ def edit(controller: Controller, uri: str, line: int, character: int, value: Any
     if not isinstance(value, str):
         raise JsonRpcInvalidParams(f"{EDIT}: the value must be a string holding a Python literal, e.g. \"True\".")
     index = run if isinstance(run, int) and 0 <= run < len(group) else 0
-    try:
+    with _refused():
         file, edited = edit_answer(path, group[index], value)
-    except PinError as error:
-        raise JsonRpcInvalidParams(str(error)) from None
     _replace(controller, uri, results, [group[index]], [edited])
     return {"file": str(file), "pinned": 1}
 
 
 def remove(controller: Controller, uri: str, line: int, character: int) -> dict[str, Any]:
     path, results, group = _site(controller, uri, line, character)
-    try:
+    with _refused():
         file, removed = unpin(path, group)
-    except PinError as error:
-        raise JsonRpcInvalidParams(str(error)) from None
     shown = [dataclasses.replace(e, origin=UNPINNED_ORIGIN) if is_pinned(e) else e for e in group]
     _replace(controller, uri, results, group, shown)
     return {"file": str(file), "removed": removed}
+
+
+@contextlib.contextmanager
+def _refused() -> Iterator[None]:
+    """A pins file that cannot be read or written refuses the command; its message says why."""
+    try:
+        yield
+    except PinError as error:
+        raise JsonRpcInvalidParams(str(error)) from None
 
 
 def _site(controller: Controller, uri: str, line: Any, character: Any) -> tuple[Any, RunResults, list[Emulation]]:
